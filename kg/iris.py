@@ -1,0 +1,57 @@
+"""Deterministic IRIs for everything the project mints.
+
+Every IRI is built from validated slugs, concept notations and computed offsets, never from free
+text, so the same annotation always yields the same IRIs and no user text can reach an IRI.
+"""
+
+from __future__ import annotations
+
+import re
+
+from rdflib import URIRef
+
+from .terms import ACTOR, ARTICLE, BASE, EVENT, PLACE, POST, THING
+
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+SLUG_RULE = "use only lower-case letters a-z, digits 0-9 and single hyphens, e.g. mark-rutte"
+
+#: Registry sections and the namespaces their slugs live in.
+REGISTRY_NAMESPACES = {"actors": ACTOR, "posts": POST, "places": PLACE, "things": THING, "events": EVENT}
+
+
+def check_slug(slug: str) -> str:
+    """Return ``slug`` if it is a valid slug, else raise ``ValueError``."""
+    if not isinstance(slug, str) or not SLUG.match(slug):
+        raise ValueError(f"{slug!r} is not a valid slug: {SLUG_RULE}")
+    return slug
+
+
+def registry_iri(section: str, slug: str) -> URIRef:
+    """IRI of a registry entry, e.g. ``registry_iri("actors", "nato")``."""
+    return REGISTRY_NAMESPACES[section][check_slug(slug)]
+
+
+def article_iri(source_id: str) -> URIRef:
+    return ARTICLE[check_slug(source_id)]
+
+
+def part_iri(parent: URIRef, kind: str, slug: str) -> URIRef:
+    """IRI of a part minted inside an article or position: ``{parent}/{kind}/{slug}``."""
+    return URIRef(f"{parent}/{check_slug(kind)}/{check_slug(slug)}")
+
+
+def span_iri(article: URIRef, start: int, end: int) -> URIRef:
+    return URIRef(f"{article}/span/{int(start)}-{int(end)}")
+
+
+def ingest_activity_iri(source_id: str) -> URIRef:
+    return URIRef(f"{BASE}id/ingest/{check_slug(source_id)}")
+
+
+def source_file_iri(source_id: str, role: str) -> URIRef:
+    """The annotation or text file an article graph was derived from."""
+    return URIRef(f"{article_iri(source_id)}/file/{check_slug(role)}")
+
+
+def software_iri(version: str) -> URIRef:
+    return URIRef(f"{BASE}id/software/positions-kg/{check_slug(version.replace('.', '-').replace('+', '-'))}")

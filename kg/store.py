@@ -1,0 +1,182 @@
+"""The embedded store: an on-disk Oxigraph database (pyoxigraph), no server to start.
+
+Oxigraph gives complete SPARQL 1.1 in Rust, persistent RocksDB storage and transactional updates.
+Every write here is one SPARQL update, which Oxigraph applies as one transaction: replacing an
+article's graph and its provenance either happens entirely or not at all, even if the process is
+killed half-way.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .errors import StoreError
+from .terms import GRAPH
+
+STORE_ENV = "KG_STORE"
+
+
+def default_location() -> Path:
+    """``$KG_STORE``, else ``$XDG_DATA_HOME/positions-kg/store`` (``~/.local/share/...``)."""
+    if os.environ.get(STORE_ENV):
+        return Path(os.environ[STORE_ENV])
+    data_home = os.environ.get("XDG_DATA_HOME") or Path.home() / ".local" / "share"
+    return Path(data_home) / "positions-kg" / "store"
+
+
+def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, Literal):
+        if term.language:
+            return ox.Literal(str(term), language=term.language)
+        if term.datatype:
+            return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+        return ox.Literal(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    raise TypeError(f"cannot store {term!r}")
+
+
+def to_rdflib(term: object) -> Node | None:
+    if term is None:
+        return None
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        datatype = term.datatype.value
+        if datatype == "http://www.w3.org/2001/XMLSchema#string":
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(datatype))
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    raise TypeError(f"unexpected term {term!r}")
+
+
+@dataclass(frozen=True)
+class GraphReplacement:
+    """New content for one named graph, plus provenance statements about it.
+
+    ``provenance_subjects`` are the nodes whose old provenance statements are removed before the
+    new ones (``provenance``) are added, so re-ingesting never piles up stale records.
+    """
+
+    graph: URIRef
+    triples: Graph
+    provenance: Graph | None = None
+    provenance_subjects: tuple[URIRef, ...] = ()
+
+
+@dataclass(frozen=True)
+class SelectResult:
+    """A SELECT answer as rdflib terms: column names and rows (None for unbound)."""
+
+    variables: list[str]
+    rows: list[tuple[Node | None, ...]]
+
+
+class EmbeddedStore:
+    """A persistent Oxigraph store at ``location``."""
+
+    def __init__(self, location: Path | str | None = None, *, read_only: bool = False) -> None:
+        self.location = Path(location) if location else default_location()
+        try:
+            if read_only:
+                if not self.location.is_dir():
+                    raise StoreError(f"no store at {self.location}: run 'kg ingest' first (or pass --store)")
+                self._store = ox.Store.read_only(str(self.location))
+            else:
+                self.location.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.location))
+        except OSError as err:
+            raise StoreError(
+                f"cannot open the store at {self.location}: {err}. "
+                "If another kg process (e.g. 'kg serve') is using it, stop that process or use another --store."
+            ) from err
+
+    # -- writing -----------------------------------------------------------------------------
+
+    def replace(self, replacements: Iterable[GraphReplacement]) -> None:
+        """Replace named graphs (and their provenance) in one transaction."""
+        provenance = GRAPH["provenance"]
+        operations: list[str] = []
+        inserts: list[str] = []
+        for item in replacements:
+            operations.append(f"DROP SILENT GRAPH {item.graph.n3()}")
+            operations.extend(
+                f"DELETE WHERE {{ GRAPH {provenance.n3()} {{ {subject.n3()} ?p ?o }} }}"
+                for subject in item.provenance_subjects
+            )
+            inserts.append(_graph_block(item.graph, item.triples))
+            if item.provenance is not None:
+                inserts.append(_graph_block(provenance, item.provenance))
+        if inserts:
+            operations.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
+        if operations:
+            self._update(" ;\n".join(operations))
+
+    def drop(self, graphs: Iterable[URIRef]) -> None:
+        """Remove named graphs in one transaction."""
+        operations = [f"DROP SILENT GRAPH {g.n3()}" for g in graphs]
+        if operations:
+            self._update(" ;\n".join(operations))
+
+    def _update(self, update: str) -> None:
+        try:
+            self._store.update(update)
+        except (OSError, SyntaxError) as err:
+            raise StoreError(f"the store at {self.location} rejected an update: {err}") from err
+
+    def flush(self) -> None:
+        self._store.flush()
+
+    # -- reading -----------------------------------------------------------------------------
+
+    def named_graphs(self) -> list[URIRef]:
+        return sorted(URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
+
+    def graph(self, name: URIRef) -> Graph:
+        """One named graph as an rdflib Graph."""
+        graph = Graph()
+        for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
+            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+        return graph
+
+    def quads(self) -> Iterator[ox.Quad]:
+        return iter(self._store)
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> SelectResult:
+        """Run a SELECT over the union of all graphs with variables pre-bound to RDF terms."""
+        substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in (bindings or {}).items()}
+        try:
+            solutions = self._store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
+        except SyntaxError as err:
+            raise StoreError(f"query does not parse: {err}") from err
+        except OSError as err:
+            raise StoreError(f"the store at {self.location} failed to answer: {err}") from err
+        if not isinstance(solutions, ox.QuerySolutions):
+            raise StoreError("only SELECT queries can be run here")
+        variables = [v.value for v in solutions.variables]
+        rows = [tuple(to_rdflib(solution[v]) for v in variables) for solution in solutions]
+        return SelectResult(variables, rows)
+
+    def ask(self, query: str) -> bool:
+        return bool(self._store.query(query, use_default_graph_as_union=True))
+
+
+def _graph_block(name: URIRef, triples: Graph) -> str:
+    """``GRAPH <name> { ... }`` in N-Triples syntax; terms are escaped by rdflib's serialiser."""
+    body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
+    return f"GRAPH {name.n3()} {{\n{body}\n}}"

@@ -1,0 +1,212 @@
+"""Namespaces, prefixes and vocabulary terms: the one place they are defined.
+
+``GPO`` lists every class and property declared in ``ontology/positions.ttl``; it is a closed
+:class:`rdflib.namespace.DefinedNamespace`, so a typo (``GPO.holdr``) raises at import time of the
+calling code rather than producing a silent, unknown IRI. ``tests/test_consistency.py`` checks that
+this list equals the ontology's declarations.
+
+Controlled lists (stances, action types, ...) are SKOS concept schemes in ``ontology/schemes/``;
+``SCHEMES`` names them and :func:`concept` mints a concept IRI from a scheme and a notation.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace, URIRef
+from rdflib.namespace import (
+    DCTERMS,
+    FOAF,
+    ORG,
+    OWL,
+    PROV,
+    RDF,
+    RDFS,
+    SDO,
+    SH,
+    SKOS,
+    TIME,
+    XSD,
+    DefinedNamespace,
+)
+
+#: Base of every IRI the project mints. A placeholder until the w3id redirect is registered.
+BASE = "https://w3id.org/positions-kg/"
+
+ONTOLOGY_IRI = URIRef(BASE + "ontology")
+SHAPES_IRI = URIRef(BASE + "shapes")
+
+OA = Namespace("http://www.w3.org/ns/oa#")
+VANN = Namespace("http://purl.org/vocab/vann/")
+SCHEMA = SDO  # schema.org, https namespace as rdflib ships it
+ACTOR = Namespace(BASE + "id/actor/")
+POST = Namespace(BASE + "id/post/")
+PLACE = Namespace(BASE + "id/place/")
+THING = Namespace(BASE + "id/thing/")
+EVENT = Namespace(BASE + "id/event/")
+ARTICLE = Namespace(BASE + "id/article/")
+GRAPH = Namespace(BASE + "graph/")
+SHAPE = Namespace(BASE + "shapes/")
+VOCAB = Namespace(BASE + "vocab/")
+
+
+class GPO(DefinedNamespace):
+    """The Positions KG ontology, ``ontology/positions.ttl``."""
+
+    _NS = Namespace(BASE + "ontology#")
+    _fail = True
+
+    # Classes
+    Actor: URIRef
+    Person: URIRef
+    State: URIRef
+    InternationalOrganization: URIRef
+    GovernmentBody: URIRef
+    ArmedForces: URIRef
+    MediaOrganization: URIRef
+    ActorGroup: URIRef
+    Article: URIRef
+    Venue: URIRef
+    Statement: URIRef
+    EvidenceSpan: URIRef
+    Position: URIRef
+    Action: URIRef
+    Event: URIRef
+    Condition: URIRef
+    AnnotationActivity: URIRef
+
+    # Statement
+    reportedIn: URIRef
+    speaker: URIRef
+    speakerDescription: URIRef
+    speakerCapacity: URIRef
+    onBehalfOf: URIRef
+    venue: URIRef
+    venueCertainty: URIRef
+    statedOn: URIRef
+    dateBasis: URIRef
+    hasEvidence: URIRef
+    expresses: URIRef
+    expressedIn: URIRef
+    originalLanguage: URIRef
+    translated: URIRef
+
+    # Venue
+    venueType: URIRef
+    medium: URIRef
+    place: URIRef
+    date: URIRef
+    participant: URIRef
+
+    # Position
+    holder: URIRef
+    stance: URIRef
+    towards: URIRef
+    hasCondition: URIRef
+    modality: URIRef
+    exceptionTo: URIRef
+    inTensionWith: URIRef
+    supersedes: URIRef
+    reaffirms: URIRef
+    changeType: URIRef
+    status: URIRef
+
+    # Action
+    actionType: URIRef
+    agent: URIRef
+    target: URIRef
+    beneficiary: URIRef
+    instrument: URIRef
+    actionStatus: URIRef
+    inContextOf: URIRef
+
+    # Condition
+    conditionType: URIRef
+    conditionValue: URIRef
+    conditionText: URIRef
+    operator: URIRef
+
+    # Evidence span
+    evidenceKind: URIRef
+    editedQuote: URIRef
+
+    # Article, actors, concepts, provenance
+    sourceId: URIRef
+    textSha256: URIRef
+    sha256: URIRef
+    wikidata: URIRef
+    polarity: URIRef
+
+
+#: Controlled lists: scheme slug (``ontology/schemes/<slug>.ttl``) -> prefix of its concepts.
+SCHEMES: dict[str, str] = {
+    "stance": "stance",
+    "action-type": "act",
+    "condition-type": "cond",
+    "condition-value": "cv",
+    "evidence-kind": "ev",
+    "venue-type": "venue",
+    "date-basis": "db",
+    "modality": "mod",
+    "action-status": "astat",
+    "position-status": "status",
+    "change-type": "chg",
+    "operator": "op",
+    "certainty": "certainty",
+    "polarity": "polarity",
+}
+
+
+def scheme_iri(scheme: str) -> URIRef:
+    """IRI of a concept scheme: ``{BASE}vocab/{scheme}``."""
+    if scheme not in SCHEMES:
+        raise KeyError(f"unknown concept scheme {scheme!r}")
+    return URIRef(f"{VOCAB}{scheme}")
+
+
+def concept_namespace(scheme: str) -> Namespace:
+    """Namespace of a scheme's concepts: ``{BASE}vocab/{scheme}/``."""
+    return Namespace(f"{scheme_iri(scheme)}/")
+
+
+def concept(scheme: str, notation: str) -> URIRef:
+    """IRI of the concept with ``notation`` in ``scheme``; the notation must already be checked."""
+    return concept_namespace(scheme)[notation]
+
+
+#: Prefixes used in every serialisation, report and query the project writes.
+PREFIXES: dict[str, str] = {
+    "gpo": str(GPO._NS),
+    "actor": str(ACTOR),
+    "post": str(POST),
+    "place": str(PLACE),
+    "thing": str(THING),
+    "event": str(EVENT),
+    "article": str(ARTICLE),
+    "graph": str(GRAPH),
+    "shape": str(SHAPE),
+    **{prefix: str(concept_namespace(scheme)) for scheme, prefix in SCHEMES.items()},
+    "oa": str(OA),
+    "prov": str(PROV),
+    "schema": str(SCHEMA),
+    "skos": str(SKOS),
+    "org": str(ORG),
+    "time": str(TIME),
+    "foaf": str(FOAF),
+    "owl": str(OWL),
+    "rdf": str(RDF),
+    "rdfs": str(RDFS),
+    "xsd": str(XSD),
+    "dcterms": str(DCTERMS),
+    "vann": str(VANN),
+    "sh": str(SH),
+}
+
+#: Named graphs outside the per-article graphs.
+REGISTRY_GRAPH = GRAPH["registry"]
+VOCAB_GRAPH = GRAPH["vocab"]
+ONTOLOGY_GRAPH = GRAPH["ontology"]
+PROVENANCE_GRAPH = GRAPH["provenance"]
+
+
+def article_graph(source_id: str) -> URIRef:
+    """Named graph holding everything derived from one article."""
+    return GRAPH[f"article/{source_id}"]

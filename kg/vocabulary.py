@@ -1,0 +1,66 @@
+"""The controlled vocabularies and the ontology, read once from the shipped Turtle files.
+
+Annotation checking, JSON Schema generation and graph building all take their allowed notations
+from here, so the SKOS files in ``ontology/schemes/`` are the single source of truth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+
+from rdflib import Graph, URIRef
+from rdflib.namespace import SKOS
+
+from .resources import data_dir, data_files
+from .terms import SCHEMES, concept, scheme_iri
+
+
+@dataclass(frozen=True)
+class Concept:
+    """A SKOS concept as annotators see it."""
+
+    notation: str
+    iri: URIRef
+    label: str
+    definition: str
+
+
+@cache
+def vocabulary_graph() -> Graph:
+    """All concept schemes, as one graph (the ``graph/vocab`` named graph)."""
+    graph = Graph()
+    for path in data_files("ontology", "schemes/*.ttl"):
+        graph.parse(path, format="turtle")
+    return graph
+
+
+@cache
+def ontology_graph() -> Graph:
+    """The OWL ontology (the ``graph/ontology`` named graph)."""
+    graph = Graph()
+    graph.parse(data_dir("ontology") / "positions.ttl", format="turtle")
+    return graph
+
+
+@cache
+def concepts(scheme: str) -> dict[str, Concept]:
+    """Concepts of one scheme keyed by notation, in notation order."""
+    graph = vocabulary_graph()
+    found: dict[str, Concept] = {}
+    for iri in graph.subjects(SKOS.inScheme, scheme_iri(scheme)):
+        notation = str(graph.value(iri, SKOS.notation))
+        if concept(scheme, notation) != iri:
+            raise ValueError(f"{iri}: skos:notation {notation!r} does not match the concept IRI")
+        found[notation] = Concept(
+            notation=notation,
+            iri=iri,
+            label=str(graph.value(iri, SKOS.prefLabel) or notation),
+            definition=str(graph.value(iri, SKOS.definition) or ""),
+        )
+    return dict(sorted(found.items()))
+
+
+def all_schemes() -> dict[str, dict[str, Concept]]:
+    """Every scheme's concepts, keyed by scheme slug."""
+    return {scheme: concepts(scheme) for scheme in SCHEMES}

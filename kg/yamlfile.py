@@ -1,0 +1,172 @@
+"""Read a YAML annotation file, remembering the line of every field, and check it against a schema.
+
+PyYAML's composer gives each node its position; we walk the composed tree beside the loaded data so
+that every problem found later (schema, references, quotes) can name the line an annotator must fix.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from jsonschema import Draft202012Validator
+from jsonschema.exceptions import ValidationError
+
+from .errors import InputError, Problem
+from .iris import SLUG_RULE
+
+JsonPath = tuple[str | int, ...]
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that keeps dates and times as strings: we check and type them ourselves."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+@dataclass
+class YamlDocument:
+    """Loaded YAML data plus the line (1-based) of every mapping key and sequence item."""
+
+    path: Path
+    data: Any
+    lines: dict[JsonPath, int] = field(default_factory=dict)
+
+    def line(self, path: JsonPath) -> int | None:
+        """Line of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.lines:
+                return self.lines[path[:end]]
+        return None
+
+    def problem(self, path: JsonPath, message: str, hint: str = "") -> Problem:
+        return Problem(self.path, dotted(path), message, hint, self.line(path))
+
+
+def dotted(path: JsonPath) -> str:
+    """``("positions", 2, "stance")`` -> ``positions[2].stance``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def read_text(path: Path, what: str) -> str:
+    """Read a UTF-8 file, turning every way it can fail into an InputError naming the file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError([Problem(path, "", f"{what} file not found", "check the path")]) from None
+    except OSError as err:
+        raise InputError([Problem(path, "", f"cannot read {what} file: {err.strerror}")]) from err
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1
+        raise InputError(
+            [Problem(path, "", f"not valid UTF-8 (byte {err.start})", "save the file as UTF-8", line)]
+        ) from err
+    if not text.strip():
+        raise InputError([Problem(path, "", f"the {what} file is empty", f"write the {what} or remove the file")])
+    return text.removeprefix("\ufeff")
+
+
+def load_yaml(path: Path, what: str) -> YamlDocument:
+    """Parse a YAML file; syntax errors and duplicate keys become InputErrors with their line."""
+    text = read_text(path, what)
+    try:
+        node = yaml.compose(text, Loader=_Loader)
+        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+    except yaml.MarkedYAMLError as err:
+        mark = err.problem_mark or err.context_mark
+        line = mark.line + 1 if mark else None
+        raise InputError(
+            [Problem(path, "", f"malformed YAML: {err.problem or err}", "fix the YAML syntax at that line", line)]
+        ) from err
+    document = YamlDocument(path, data)
+    problems: list[Problem] = []
+    _record_lines(node, (), document, problems)
+    if problems:
+        raise InputError(problems)
+    return document
+
+
+def _record_lines(node: yaml.Node | None, path: JsonPath, doc: YamlDocument, problems: list[Problem]) -> None:
+    if isinstance(node, yaml.MappingNode):
+        seen: set[str] = set()
+        for key_node, value_node in node.value:
+            key = key_node.value
+            child = (*path, key)
+            doc.lines[child] = key_node.start_mark.line + 1
+            if key in seen:
+                problems.append(doc.problem(child, f"key {key!r} appears twice", "keep one of them"))
+            seen.add(key)
+            _record_lines(value_node, child, doc, problems)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            doc.lines[(*path, index)] = item.start_mark.line + 1
+            _record_lines(item, (*path, index), doc, problems)
+
+
+def check_schema(doc: YamlDocument, schema: dict[str, Any]) -> list[Problem]:
+    """Every JSON Schema violation in the document, worded for an annotator."""
+    validator = Draft202012Validator(schema)
+    errors = sorted(validator.iter_errors(doc.data), key=lambda e: (doc.line(tuple(e.absolute_path)) or 0, e.message))
+    return [_explain(doc, error) for error in errors]
+
+
+def nearest(value: object, allowed: Sequence[str]) -> str:
+    """A 'did you mean' clause for ``value`` among ``allowed``, or an empty string."""
+    close = difflib.get_close_matches(str(value), list(allowed), n=1, cutoff=0.5)
+    return f"did you mean {close[0]!r}? " if close else ""
+
+
+def _explain(doc: YamlDocument, error: ValidationError) -> Problem:
+    path: JsonPath = tuple(error.absolute_path)
+    schema = error.schema if isinstance(error.schema, dict) else {}
+    if error.validator == "additionalProperties":
+        allowed = sorted(schema.get("properties", {}))
+        unknown = sorted(set(error.instance) - set(allowed))
+        key = unknown[0]
+        return doc.problem(
+            (*path, key),
+            f"unknown key {key!r}",
+            f"{nearest(key, allowed)}allowed keys here: {', '.join(allowed)}",
+        )
+    if error.validator == "required":
+        missing = error.message.split("'")[1]
+        return doc.problem(path, f"missing required field {missing!r}", f"add '{missing}:' here")
+    if error.validator == "enum":
+        scheme = schema.get("x-kg-scheme") or schema.get("x-kg-kind", "value")
+        allowed = [str(v) for v in error.validator_value]
+        return doc.problem(
+            path,
+            f"unknown {scheme} {error.instance!r}",
+            f"{nearest(error.instance, allowed)}allowed: {', '.join(allowed)}",
+        )
+    if error.validator == "pattern":
+        kind = schema.get("x-kg-kind")
+        if kind == "slug":
+            return doc.problem(path, f"{error.instance!r} is not a valid slug", SLUG_RULE)
+        if kind in {"date", "datetime"}:
+            example = "2026-03-02" if kind == "date" else "2026-03-02T23:36:00"
+            return doc.problem(path, f"{error.instance!r} is not a valid {kind}", f"write it as {example}")
+        return doc.problem(path, f"{error.instance!r} does not have the expected form ({error.validator_value})")
+    if error.validator == "type":
+        expected = error.validator_value
+        return doc.problem(
+            path,
+            f"expected {'a list' if expected == 'array' else 'a ' + str(expected)}, got {error.instance!r}",
+            "see docs/annotation-format.md for the form of this field",
+        )
+    if error.validator in {"minItems", "minLength"}:
+        return doc.problem(path, "must not be empty", "give at least one value")
+    return doc.problem(path, error.message)
