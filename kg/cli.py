@@ -51,8 +51,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from .validate import render_text
 
     files = discover(args.paths)
-    store = EmbeddedStore(args.store)
-    with _progress(len(files), "article") as progress:
+    with EmbeddedStore(args.store) as store, _progress(len(files), "article") as progress:
         summary = ingest(files, store, registry_path=args.registry, progress=progress)
     if summary.report.count("Violation") or summary.report.count("Warning"):
         _err(render_text(summary.report, summary.sources).rstrip())
@@ -74,11 +73,11 @@ def cmd_validate(args: argparse.Namespace) -> int:
     from .store import EmbeddedStore
     from .validate import annotation_files, render_json, render_text, render_turtle, stored_article_ids, validate_store
 
-    store = EmbeddedStore(args.store, read_only=True)
-    wanted = args.article or stored_article_ids(store)
-    with _progress(len(wanted), "article") as progress:
-        report = validate_store(store, source_ids=wanted, progress=progress)
-    sources = annotation_files(store)
+    with EmbeddedStore(args.store, read_only=True) as store:
+        wanted = args.article or stored_article_ids(store)
+        with _progress(len(wanted), "article") as progress:
+            report = validate_store(store, source_ids=wanted, progress=progress)
+        sources = annotation_files(store)
     if args.format == "turtle":
         sys.stdout.write(render_turtle(report))
     elif args.format == "json":
@@ -103,7 +102,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     bindings = query.bindings(given)
     from .store import EmbeddedStore
 
-    result = EmbeddedStore(args.store, read_only=True).select(query.text, bindings)
+    with EmbeddedStore(args.store, read_only=True) as store:
+        result = store.select(query.text, bindings)
     sys.stdout.write(render(result, args.format))
     return EXIT_OK
 

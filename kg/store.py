@@ -103,6 +103,16 @@ class EmbeddedStore:
                 "If another kg process (e.g. 'kg serve') is using it, stop that process or use another --store."
             ) from err
 
+    def close(self) -> None:
+        """Release the database (and its lock) now rather than at garbage collection."""
+        self.__dict__.pop("_store", None)
+
+    def __enter__(self) -> EmbeddedStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
     # -- writing -----------------------------------------------------------------------------
 
     def replace(self, replacements: Iterable[GraphReplacement]) -> None:

@@ -48,15 +48,18 @@ def namespace_manager() -> NamespaceManager:
 
 
 def curie(term: Node | None) -> str:
-    """A term as the project's prefixed name where possible, else in N-Triples form."""
+    """A term shortened with the project's prefixes for display (not for re-parsing), else N-Triples."""
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        try:
-            return namespace_manager().curie(str(term), generate=False)
-        except (KeyError, ValueError):
-            return f"<{term}>"
+        for prefix, namespace in _LONGEST_FIRST:
+            if term.startswith(namespace) and len(term) > len(namespace):
+                return f"{prefix}:{term[len(namespace):]}"
+        return f"<{term}>"
     return term.n3(namespace_manager())
+
+
+_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,30 @@
+"""Shared fixtures: the repository's corpus, and a store with the seed article ingested."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kg.ingest import ingest
+from kg.store import EmbeddedStore
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO / "articles"
+SEED = CORPUS / "000_4b2d17f57ebafa46.yaml"
+SEED_ID = "4b2d17f57ebafa46"
+
+
+@pytest.fixture(scope="session")
+def seed_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    """A store holding the seed corpus; read-only use only (session-wide)."""
+    store = EmbeddedStore(tmp_path_factory.mktemp("seed-store"))
+    summary = ingest([CORPUS], store)
+    assert [o.status for o in summary.outcomes] == ["stored"], summary.outcomes
+    return store
+
+
+@pytest.fixture()
+def store(tmp_path: Path) -> EmbeddedStore:
+    """An empty store of its own."""
+    return EmbeddedStore(tmp_path / "store")
