@@ -1,0 +1,167 @@
+"""Ingest of the seed article: the actual triples, deterministic IRIs, idempotent re-ingest,
+provenance, and atomic commits (a killed ingest leaves only whole articles)."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+from rdflib import BNode, Literal, URIRef
+from rdflib.namespace import PROV, RDF, XSD
+
+from kg.annotations import load_article, load_registry
+from kg.build import article_graph
+from kg.ingest import ingest
+from kg.store import EmbeddedStore
+from kg.terms import ACTOR, GPO, OA, PROVENANCE_GRAPH, SCHEMA, concept
+from kg.terms import article_graph as article_graph_iri
+
+from conftest import CORPUS, SEED, SEED_ID
+
+ART = f"https://w3id.org/positions-kg/id/article/{SEED_ID}"
+
+# model.md section 4.4: every evidence span of the seed article (code points, end exclusive).
+SPANS = {
+    (315, 406), (414, 475), (477, 532), (563, 591), (593, 662), (755, 771), (793, 861), (879, 991),
+    (1024, 1085), (1103, 1220), (1409, 1478), (1483, 1607), (1690, 1777), (1808, 1976), (2006, 2063),
+    (2256, 2312), (2328, 2380), (2448, 2505), (2520, 2589), (2639, 2712), (2740, 2757), (2769, 2820),
+    (2840, 2896), (2931, 2967), (2969, 2994), (2996, 3061), (3024, 3036), (3095, 3213),
+}
+POSITIONS = {
+    "nato-no-participation", "rutte-praises-strikes", "uk-denies-direct-offensive", "uk-authorises-basing",
+    "uk-protect-allies", "e3-defend-interests", "e3-enable-defensive-action", "de-refuses-participation",
+    "de-self-defence", "fr-ready-defend-gulf-jordan", "fr-regrets-no-un-debate",
+}
+
+
+def seed_graph():
+    registry = load_registry(CORPUS / "registry.yaml")
+    return article_graph(load_article(SEED, registry), registry)
+
+
+def test_seed_positions_and_spans_are_all_there() -> None:
+    graph = seed_graph()
+    positions = {str(p).rsplit("/", 1)[1] for p in graph.subjects(RDF.type, GPO.Position)}
+    assert positions == POSITIONS
+    spans = {(int(graph.value(s, OA.start)), int(graph.value(s, OA.end)))
+             for s in graph.subjects(RDF.type, OA.TextPositionSelector)}
+    assert spans == SPANS
+    assert len(set(graph.subjects(RDF.type, GPO.Statement))) == 8
+
+
+def test_uk_base_authorisation_is_fully_represented() -> None:
+    graph = seed_graph()
+    position = URIRef(f"{ART}/position/uk-authorises-basing")
+    assert (position, GPO.holder, ACTOR.uk) in graph
+    assert (position, GPO.stance, concept("stance", "authorises")) in graph
+    action = graph.value(position, GPO.towards)
+    assert set(graph.objects(action, GPO.actionType)) == {concept("action-type", "basing-access"),
+                                                          concept("action-type", "defensive-strike")}
+    assert (action, GPO.agent, ACTOR["us-forces"]) in graph
+    purpose = URIRef(f"{position}/condition/purpose")
+    assert (position, GPO.hasCondition, purpose) in graph
+    assert (purpose, GPO.conditionValue, concept("condition-value", "defensive")) in graph
+    span = URIRef(f"{ART}/span/2740-2757")
+    assert (purpose, GPO.hasEvidence, span) in graph
+    assert (span, GPO.evidenceKind, concept("evidence-kind", "direct-quote")) in graph
+    quote, where = URIRef(f"{span}#quote"), URIRef(f"{span}#position")
+    assert (quote, OA.exact, Literal("defensive measure")) in graph
+    assert graph.value(quote, OA.prefix) == Literal('n missile sites, described by London as a "'[-32:])
+    assert graph.value(quote, OA.suffix) == Literal('", and said it will protect regional allies'[:32])
+    assert graph.value(where, OA.start) == Literal(2740, datatype=XSD.nonNegativeInteger)
+    assert graph.value(where, OA.end) == Literal(2757, datatype=XSD.nonNegativeInteger)
+
+
+def test_edited_quote_and_ambiguous_quote_are_anchored_as_annotated() -> None:
+    graph = seed_graph()
+    edited = URIRef(f"{ART}/span/2931-2967")
+    assert graph.value(URIRef(f"{edited}#quote"), OA.exact) == Literal("ready… to take part in [the] defense")
+    assert graph.value(edited, GPO.editedQuote) == Literal(True)
+    second = URIRef(f"{ART}/span/2840-2896#quote")
+    assert graph.value(second, OA.exact) == Literal("it is not directly participating in offensive operations")
+
+
+def test_same_input_gives_byte_identical_triples_without_blank_nodes() -> None:
+    first, second = seed_graph(), seed_graph()
+    assert sorted(first.serialize(format="nt").splitlines()) == sorted(second.serialize(format="nt").splitlines())
+    assert not any(isinstance(term, BNode) for triple in first for term in triple)
+
+
+def test_ingest_stores_article_registry_vocab_ontology_and_provenance(seed_store: EmbeddedStore) -> None:
+    graphs = {str(g).rsplit("/graph/", 1)[1] for g in seed_store.named_graphs()}
+    assert graphs == {f"article/{SEED_ID}", "registry", "vocab", "ontology", "provenance"}
+    assert len(seed_store.graph(article_graph_iri(SEED_ID))) == len(seed_graph())
+    provenance = seed_store.graph(PROVENANCE_GRAPH)
+    bundle = article_graph_iri(SEED_ID)
+    activity = provenance.value(bundle, PROV.wasGeneratedBy)
+    assert (bundle, RDF.type, PROV.Bundle) in provenance
+    files = {str(provenance.value(f, SCHEMA.name)): str(provenance.value(f, GPO.sha256))
+             for f in provenance.objects(activity, PROV.used) if provenance.value(f, SCHEMA.name)}
+    assert files == {
+        SEED.name: hashlib.sha256(SEED.read_bytes()).hexdigest(),
+        SEED.with_suffix(".txt").name: "0a1dd097d4fe9f643c810dfa82917b50e295f09a854609693f8488dfcbd4e541",
+    }
+    assert provenance.value(activity, PROV.endedAtTime).datatype == XSD.dateTime
+
+
+def test_reingest_is_idempotent_and_replaces_a_changed_article(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    with EmbeddedStore(tmp_path / "store") as store:
+        ingest([corpus], store)
+        first = sorted(str(q) for q in store.quads() if "provenance" not in str(q.graph_name))
+        ingest([corpus], store)
+        again = sorted(str(q) for q in store.quads() if "provenance" not in str(q.graph_name))
+        assert again == first
+        activities = list(store.graph(PROVENANCE_GRAPH).subjects(RDF.type, GPO.AnnotationActivity))
+        assert len(activities) == 1
+
+        path = corpus / SEED.name
+        text = path.read_text(encoding="utf-8")
+        path.write_text(text.replace("stance: regrets", "stance: criticises"), encoding="utf-8")
+        ingest([corpus], store)
+        graph = store.graph(article_graph_iri(SEED_ID))
+        position = URIRef(f"{ART}/position/fr-regrets-no-un-debate")
+        assert set(graph.objects(position, GPO.stance)) == {concept("stance", "criticises")}
+
+
+KILL_SCRIPT = """
+import sys
+from pathlib import Path
+from kg.ingest import ingest
+from kg.store import EmbeddedStore
+ingest([Path(sys.argv[1])], EmbeddedStore(sys.argv[2]), batch_size=3)
+"""
+
+
+@pytest.mark.slow
+def test_killed_ingest_leaves_only_whole_articles(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "registry.yaml", corpus)
+    text = SEED.read_text(encoding="utf-8")
+    for n in range(60):
+        shutil.copy(SEED.with_suffix(".txt"), corpus / f"a{n:03}.txt")
+        (corpus / f"a{n:03}.yaml").write_text(
+            text.replace(f"source_id: {SEED_ID}", f"source_id: copy-{n:03}")
+                .replace(f"text: {SEED.with_suffix('.txt').name}", f"text: a{n:03}.txt"),
+            encoding="utf-8",
+        )
+    store_dir = tmp_path / "store"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(corpus), str(store_dir)], env=env)
+    time.sleep(2.5)
+    process.send_signal(signal.SIGKILL)
+    process.wait(timeout=30)
+    expected = len(seed_graph())
+    with EmbeddedStore(store_dir) as store:
+        sizes = {str(g): len(store.graph(g)) for g in store.named_graphs() if "/graph/article/" in str(g)}
+    assert all(size == expected for size in sizes.values()), sizes
+    print("articles stored before the kill:", len(sizes))
