@@ -1,0 +1,102 @@
+"""One source of truth: the code's terms, the ontology, the SKOS schemes, the JSON Schemas and the
+shipped files agree. Each check lists every offender, not just the first."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from rdflib import URIRef
+from rdflib.namespace import OWL, RDF, RDFS, SKOS
+
+from kg.resources import data_dir, data_files
+from kg.schema import SCHEMA_FILES, render
+from kg.terms import GPO, ONTOLOGY_IRI, SCHEMES, concept_namespace, scheme_iri
+from kg.vocabulary import concepts, ontology_graph, vocabulary_graph
+
+DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
+GPO_NS = str(GPO._NS)
+
+
+def declared_terms() -> set[str]:
+    graph = ontology_graph()
+    return {str(s)[len(GPO_NS):] for kind in DECLARATIONS for s in graph.subjects(RDF.type, kind)
+            if str(s).startswith(GPO_NS)}
+
+
+def test_code_terms_equal_ontology_declarations() -> None:
+    assert declared_terms() == set(GPO.__annotations__)
+
+
+def test_every_gpo_term_used_in_shipped_files_is_declared() -> None:
+    used: dict[str, set[str]] = {}
+    for folder, pattern in (("ontology", "**/*.ttl"), ("shapes", "*.ttl"), ("queries", "*.rq")):
+        for path in data_files(folder, pattern):
+            text = path.read_text(encoding="utf-8")
+            names = set(re.findall(r"\bgpo:([A-Za-z_][\w-]*)", text))
+            names |= set(re.findall(re.escape(GPO_NS) + r"([A-Za-z_]\w*)", text))
+            for name in names - set(GPO.__annotations__):
+                used.setdefault(name, set()).add(path.name)
+    assert used == {}
+
+
+def test_every_term_has_english_label_and_definition() -> None:
+    graph = ontology_graph() + vocabulary_graph()
+    missing = []
+    for term in {*(f"{GPO_NS}{t}" for t in GPO.__annotations__)} | {str(c) for c in graph.subjects(RDF.type, SKOS.Concept)}:
+        node = URIRef(term)
+        labels = [l for p in (RDFS.label, SKOS.prefLabel) for l in graph.objects(node, p) if l.language == "en"]
+        definitions = [d for d in graph.objects(node, SKOS.definition) if d.language == "en"]
+        if not labels or not definitions:
+            missing.append(term)
+    assert missing == []
+
+
+def test_ontology_header() -> None:
+    graph = ontology_graph()
+    for predicate in (OWL.versionIRI, OWL.versionInfo, URIRef("http://purl.org/dc/terms/license"),
+                      URIRef("http://purl.org/dc/terms/creator"), URIRef("http://purl.org/dc/terms/created")):
+        assert graph.value(ONTOLOGY_IRI, predicate) is not None, predicate
+
+
+def test_every_concept_is_in_exactly_one_known_scheme_with_matching_notation() -> None:
+    graph = vocabulary_graph()
+    wrong = []
+    for concept in graph.subjects(RDF.type, SKOS.Concept):
+        schemes = list(graph.objects(concept, SKOS.inScheme))
+        if len(schemes) != 1 or schemes[0] not in {scheme_iri(s) for s in SCHEMES}:
+            wrong.append((concept, schemes))
+            continue
+        scheme = str(schemes[0]).rsplit("/", 1)[1]
+        if URIRef(concept_namespace(scheme)[str(graph.value(concept, SKOS.notation))]) != concept:
+            wrong.append((concept, "notation"))
+    assert wrong == []
+    assert all(concepts(s) for s in SCHEMES)
+
+
+def test_committed_json_schemas_are_generated_from_the_vocabularies() -> None:
+    for name, make in SCHEMA_FILES.items():
+        assert (data_dir("schemas") / name).read_text(encoding="utf-8") == render(make()), (
+            f"schemas/{name} is stale: run 'kg schema'")
+
+
+def test_json_schema_notations_equal_the_skos_schemes() -> None:
+    schema = json.loads((data_dir("schemas") / "article.schema.json").read_text(encoding="utf-8"))
+    found: dict[str, set[str]] = {}
+
+    def walk(node: object) -> None:
+        if isinstance(node, dict):
+            if "x-kg-scheme" in node:
+                found.setdefault(node["x-kg-scheme"], set()).update(node["enum"])
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(schema)
+    graph = vocabulary_graph()
+    for scheme, notations in found.items():
+        in_skos = {str(graph.value(c, SKOS.notation)) for c in graph.subjects(SKOS.inScheme, scheme_iri(scheme))}
+        assert notations == in_skos, scheme
+    assert {"stance", "action-type", "condition-type", "condition-value", "evidence-kind"} <= set(found)
