@@ -105,7 +105,7 @@ def ingest(
             progress(len(batch))
         if not loaded:
             continue
-        report = validate({a.source_id: g for a, g in loaded}, registry_triples)
+        report = validate({a.source_id: g for a, g in loaded}, registry_triples, check_registry=context_pending)
         summary.report.merge(report)
         if not report.conforms(REGISTRY_GROUP):
             raise InputError([Problem(registry.path, "", "the registry violates the shapes",

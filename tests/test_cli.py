@@ -94,3 +94,26 @@ def test_query_list_names_every_shipped_query(cli_store: Path) -> None:
     done = kg("query", "--list", store=cli_store)
     assert done.returncode == 0
     assert "conditional-positions" in done.stdout
+
+
+def test_an_invalid_article_is_not_stored_and_the_valid_one_is(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    for name in ("registry.yaml", "000_4b2d17f57ebafa46.yaml", "000_4b2d17f57ebafa46.txt"):
+        (corpus / name).write_bytes((CORPUS / name).read_bytes())
+    seed = (CORPUS / "000_4b2d17f57ebafa46.yaml").read_text(encoding="utf-8")
+    late = (seed.replace(f"source_id: {SEED_ID}", "source_id: late-copy")
+                .replace("text: 000_4b2d17f57ebafa46.txt", "text: 000_4b2d17f57ebafa46.txt", 1)
+                .replace("stated_on: 2026-03-02", "stated_on: 2026-03-05", 1))
+    (corpus / "late.yaml").write_text(late.replace("  text: 000_4b2d17f57ebafa46.txt\n", "  text: 000_4b2d17f57ebafa46.txt\n"),
+                                      encoding="utf-8")
+    store = tmp_path / "store"
+    done = kg("ingest", str(corpus), store=store)
+    assert done.returncode == 1, done.stderr
+    assert f"INVALID  {corpus / 'late.yaml'}  (late-copy: SHACL violations above; not stored)" in done.stderr
+    assert f"stored   {corpus / '000_4b2d17f57ebafa46.yaml'}" in done.stderr
+    assert "is dated 2026-03-05, after the article was published" in done.stderr
+    assert "article:late-copy/statement/rutte-ard" in done.stderr
+    assert "1 stored, 1 invalid, 0 with input errors" in done.stderr
+    listed = kg("validate", "--format", "json", store=store)
+    assert [g["group"] for g in json.loads(listed.stdout)["groups"]] == [SEED_ID]
