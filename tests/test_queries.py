@@ -464,8 +464,8 @@ def test_cq09_speakers_and_mandates(seed_store: EmbeddedStore) -> None:
         (S("e3-joint"), ACTOR.germany, "Germany", False, None, None),
         (S("e3-joint"), ACTOR.france, "France", False, None, None),
         (S("fr-ready"), ACTOR.france, "France", False, None, None),
-        # unnamed: no speaker IRI, only the description
-        (S("fr-officials-regret"), None, "French officials", False, None, ACTOR.france),
+        # unnamed officials: an actor group, shown with the article's own description
+        (S("fr-officials-regret"), ACTOR["french-officials"], "French officials", False, None, ACTOR.france),
     }
     by_statement = {r["statement"]: r for r in rows}
     assert "London" in parts(by_statement[S("uk-gov")]["alsoCalled"])
