@@ -10,6 +10,8 @@ from functools import cache
 from importlib.resources import files
 from pathlib import Path
 
+from rdflib import Graph
+
 _FOLDERS = ("ontology", "shapes", "queries", "schemas")
 
 
@@ -27,3 +29,11 @@ def data_dir(folder: str) -> Path:
 def data_files(folder: str, pattern: str) -> list[Path]:
     """Files of a data folder matching ``pattern``, sorted for deterministic order."""
     return sorted(data_dir(folder).rglob(pattern))
+
+
+def turtle_graph(folder: str, pattern: str) -> Graph:
+    """One graph parsed from every Turtle file of a data folder matching ``pattern``."""
+    graph = Graph()
+    for path in data_files(folder, pattern):
+        graph.parse(path, format="turtle")
+    return graph

@@ -21,7 +21,7 @@ from rdflib.term import Node
 
 from .errors import StoreError
 from .iris import source_file_iri
-from .resources import data_files
+from .resources import turtle_graph
 from .store import EmbeddedStore
 from .terms import ARTICLE, PREFIXES, PROVENANCE_GRAPH, REGISTRY_GRAPH, SCHEMA, article_graph
 from .vocabulary import ontology_graph, vocabulary_graph
@@ -33,10 +33,7 @@ SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 @cache
 def shapes_graph() -> Graph:
     """All shapes in ``shapes/``, parsed once per process."""
-    graph = Graph()
-    for path in data_files("shapes", "*.ttl"):
-        graph.parse(path, format="turtle")
-    return graph
+    return turtle_graph("shapes", "*.ttl")
 
 
 @cache

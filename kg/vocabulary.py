@@ -12,7 +12,7 @@ from functools import cache
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from .resources import data_dir, data_files
+from .resources import turtle_graph
 from .terms import SCHEMES, concept, scheme_iri
 
 
@@ -29,18 +29,13 @@ class Concept:
 @cache
 def vocabulary_graph() -> Graph:
     """All concept schemes, as one graph (the ``graph/vocab`` named graph)."""
-    graph = Graph()
-    for path in data_files("ontology", "schemes/*.ttl"):
-        graph.parse(path, format="turtle")
-    return graph
+    return turtle_graph("ontology", "schemes/*.ttl")
 
 
 @cache
 def ontology_graph() -> Graph:
     """The OWL ontology (the ``graph/ontology`` named graph)."""
-    graph = Graph()
-    graph.parse(data_dir("ontology") / "positions.ttl", format="turtle")
-    return graph
+    return turtle_graph("ontology", "positions.ttl")
 
 
 @cache
