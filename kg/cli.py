@@ -22,6 +22,19 @@ EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_STORE = 0, 1, 2, 3
 EPILOG = """exit codes: 0 ok / conforms, 1 SHACL violations, 2 usage or input error, 3 store or network error.
 store: --store DIR, else $KG_STORE, else ~/.local/share/positions-kg/store"""
 
+EXPORT_EPILOG = """TriG, N-Quads and JSON-LD keep the named graphs (one per article, plus registry, vocab, ontology,
+provenance); Turtle and N-Triples have no graphs and hold the union of all graphs. The output is
+deterministic (same store, same bytes) and written atomically (a temporary file, then a rename).
+JSON-LD uses the context shipped in the package (kg/context.jsonld).
+""" + EPILOG
+
+LOAD_EPILOG = """credentials (never on the command line, never printed):
+  KG_ENDPOINT_USER + KG_ENDPOINT_PASSWORD (scheme: --auth, $KG_ENDPOINT_AUTH, the preset, else basic),
+  KG_ENDPOINT_TOKEN (bearer), else ~/.netrc ($NETRC).
+Every named graph is PUT (replacing it on the server, so loading again never duplicates); afterwards
+the triples of each graph are counted on the server and compared with the store (any difference: exit 3).
+""" + EPILOG
+
 
 def _err(message: str) -> None:
     print(message, file=sys.stderr)
@@ -40,6 +53,14 @@ def _progress(total: int, unit: str) -> Iterator[Callable[[int], None]]:
 def _store_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", type=Path, metavar="DIR", help="embedded store folder (default: $KG_STORE or "
                         "~/.local/share/positions-kg/store)")
+
+
+def _remote_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--preset", choices=("oxigraph", "fuseki", "graphdb", "virtuoso"),
+                        help="the store's endpoint paths and auth scheme (see docs/triplestores.md)")
+    parser.add_argument("--auth", choices=("basic", "digest", "none"),
+                        help="auth scheme for the credentials (default: $KG_ENDPOINT_AUTH, else the preset's, else "
+                        "basic); credentials come only from the environment or ~/.netrc")
 
 
 # -- subcommands -------------------------------------------------------------------------------
@@ -100,10 +121,17 @@ def cmd_query(args: argparse.Namespace) -> int:
     query = find_query(args.query)
     given = dict(_split_param(p) for p in args.param)
     bindings = query.bindings(given)
-    from .store import EmbeddedStore
+    if args.endpoint:
+        from .remote import RemoteEndpoint, credentials_for, resolve_endpoints
 
-    with EmbeddedStore(args.store, read_only=True) as store:
-        result = store.select(query.text, bindings)
+        endpoints = resolve_endpoints(args.endpoint, preset=args.preset)
+        credentials = credentials_for(endpoints.query, scheme=args.auth, preset=endpoints.preset)
+        result = RemoteEndpoint(endpoints, credentials=credentials, timeout=args.timeout).select(query.text, bindings)
+    else:
+        from .store import EmbeddedStore
+
+        with EmbeddedStore(args.store, read_only=True) as store:
+            result = store.select(query.text, bindings)
     sys.stdout.write(render(result, args.format))
     return EXIT_OK
 
@@ -113,6 +141,50 @@ def _split_param(text: str) -> tuple[str, str]:
     if not sep or not name:
         raise QueryError(f"--param takes NAME=VALUE, got {text!r}")
     return name, value
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import GRAPH_FORMATS, export, format_for
+    from .store import EmbeddedStore
+
+    fmt = format_for(args.output, args.format)
+    with EmbeddedStore(args.store, read_only=True) as store:
+        export(store, fmt, args.output if args.output else sys.stdout.buffer, article=args.article)
+    if args.output:
+        what = f"article {args.article}" if args.article else (
+            "all named graphs" if fmt in GRAPH_FORMATS else "the union of all graphs")
+        _err(f"wrote {args.output} ({fmt}, {what})")
+    return EXIT_OK
+
+
+def cmd_load(args: argparse.Namespace) -> int:
+    from .remote import LoadOptions, credentials_for, load, plan_load, resolve_endpoints
+    from .store import EmbeddedStore
+
+    endpoints = resolve_endpoints(args.endpoint, preset=args.preset, graph_store=args.graph_store, update=args.update)
+    credentials = credentials_for(endpoints.graph_store or endpoints.update or endpoints.query, scheme=args.auth,
+                                  preset=endpoints.preset)
+    options = LoadOptions(batch_size=args.batch_size, retries=args.retries, retry_delay=args.retry_delay,
+                          timeout=args.timeout, verify=not args.no_verify)
+    with EmbeddedStore(args.store, read_only=True) as store:
+        plan = plan_load(store, endpoints, credentials, options)
+    if args.dry_run:
+        sys.stdout.write(plan.render())
+        return EXIT_OK
+    log = (lambda message: None) if args.quiet else _err
+    with _progress(0 if args.quiet else plan.batch_count, "request") as progress:
+        report = load(plan, progress=progress, log=log)
+    _err(report.render().rstrip())
+    return EXIT_OK if report.ok else EXIT_STORE
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import endpoint_url, main_loop, make_server
+
+    server = make_server(args.store, args.port, cors=args.cors, log=None if args.quiet else _err)
+    _err(f"serving the store read-only at {endpoint_url(server)} (SPARQL 1.1 Protocol; Ctrl-C to stop)")
+    main_loop(server)
+    return EXIT_OK
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
@@ -157,8 +229,51 @@ def build_parser() -> argparse.ArgumentParser:
                        help="bind a query parameter (repeatable); see the query's header")
     query.add_argument("--format", choices=("table", "csv", "json"), default="table")
     query.add_argument("--list", action="store_true", help="list the named queries")
+    query.add_argument("--endpoint", metavar="URL", help="run against this remote SPARQL endpoint instead of the "
+                       "embedded store (with --preset: the store's root URL)")
+    _remote_arguments(query)
+    query.add_argument("--timeout", type=float, default=60.0, metavar="S",
+                       help="seconds to wait for a remote answer (default: 60)")
     _store_argument(query)
     query.set_defaults(handler=cmd_query)
+
+    export = sub.add_parser(
+        "export", help="write the store as Turtle, TriG, N-Quads, N-Triples or JSON-LD", epilog=EXPORT_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    export.add_argument("--format", choices=("turtle", "trig", "nquads", "ntriples", "jsonld"),
+                        help="default: from the -o extension (.ttl .trig .nq .nt .jsonld), else turtle")
+    export.add_argument("--article", metavar="ID", help="only this article's graph")
+    export.add_argument("-o", "--output", type=Path, metavar="FILE", help="write here (atomically) instead of stdout")
+    _store_argument(export)
+    export.set_defaults(handler=cmd_export)
+
+    load = sub.add_parser("load", help="push the store into a triplestore (Graph Store Protocol, one PUT per graph)",
+                          epilog=LOAD_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    load.add_argument("--endpoint", required=True, metavar="URL",
+                      help="the store's SPARQL query endpoint (with --preset: its root URL), used to verify the load")
+    load.add_argument("--graph-store", metavar="URL", help="Graph Store Protocol endpoint (default: from --preset)")
+    load.add_argument("--update", metavar="URL", help="SPARQL update endpoint, used only when there is no graph store")
+    _remote_arguments(load)
+    load.add_argument("--batch-size", type=int, default=50_000, metavar="N",
+                      help="triples per request; a larger graph is a PUT then POSTs (default: 50000)")
+    load.add_argument("--retries", type=int, default=3, metavar="N",
+                      help="retries on 5xx answers, timeouts and dropped connections (default: 3)")
+    load.add_argument("--retry-delay", type=float, default=1.0, metavar="S",
+                      help="first retry delay in seconds, doubled each retry (default: 1)")
+    load.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds per request (default: 120)")
+    load.add_argument("--no-verify", action="store_true", help="skip counting the triples on the server afterwards")
+    load.add_argument("--dry-run", action="store_true", help="print the plan (endpoints, graphs, requests) and stop")
+    load.add_argument("--quiet", action="store_true", help="no progress bar or per-graph lines")
+    _store_argument(load)
+    load.set_defaults(handler=cmd_load)
+
+    serve = sub.add_parser("serve", help="serve the store as a read-only SPARQL endpoint on 127.0.0.1",
+                           epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    serve.add_argument("--port", type=int, default=7878, metavar="N", help="port on 127.0.0.1 (default: 7878)")
+    serve.add_argument("--cors", action="store_true", help="allow cross-origin requests (e.g. YASGUI in a browser)")
+    serve.add_argument("--quiet", action="store_true", help="do not log requests")
+    _store_argument(serve)
+    serve.set_defaults(handler=cmd_serve)
 
     schema = sub.add_parser("schema", help="write the annotation JSON Schemas (generated from the vocabularies)")
     schema.add_argument("--out", type=Path, default=Path("schemas"), metavar="DIR")
