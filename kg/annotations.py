@@ -16,7 +16,7 @@ from typing import Any
 
 from .anchoring import Anchor, AnchorError, anchor, normalise
 from .errors import InputError, Problem
-from .schema import article_schema, registry_schema
+from .schema import validator
 from .yamlfile import JsonPath, YamlDocument, check_schema, load_yaml, nearest, read_text
 
 REGISTRY_FILE = "registry.yaml"
@@ -60,7 +60,7 @@ def sha256_file(path: Path) -> str:
 def load_registry(path: Path) -> Registry:
     """Load and check ``registry.yaml``; raise InputError listing every problem."""
     doc = load_yaml(path, "registry")
-    _raise_if(check_schema(doc, registry_schema()))
+    _raise_if(check_schema(doc, validator("registry")))
     sections = {name: doc.data.get(name) or [] for name in SECTION_NOUN}
     sections_of: dict[str, str] = {}
     problems: list[Problem] = []
@@ -103,7 +103,7 @@ def find_registry(article_path: Path) -> Path:
 def load_article(path: Path, registry: Registry) -> Article:
     """Load and check one article annotation; raise InputError listing every problem."""
     doc = load_yaml(path, "annotation")
-    _raise_if(check_schema(doc, article_schema()))
+    _raise_if(check_schema(doc, validator("article")))
     data = doc.data
     problems: list[Problem] = []
     text_path = path.with_name(data["article"].get("text", path.with_suffix(".txt").name))

@@ -8,7 +8,10 @@ writes the result to ``schemas/`` for editors; a test checks the committed files
 from __future__ import annotations
 
 import json
+from functools import cache
 from typing import Any
+
+from jsonschema import Draft202012Validator
 
 from .iris import SLUG
 from .vocabulary import concepts
@@ -233,3 +236,9 @@ def render(schema: dict[str, Any]) -> str:
 
 #: File name in ``schemas/`` -> generator.
 SCHEMA_FILES = {"article.schema.json": article_schema, "registry.schema.json": registry_schema}
+
+
+@cache
+def validator(kind: str) -> Draft202012Validator:
+    """A reusable validator for ``article`` or ``registry`` files."""
+    return Draft202012Validator(SCHEMA_FILES[f"{kind}.schema.json"]())
