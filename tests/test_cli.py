@@ -39,7 +39,7 @@ def test_version() -> None:
     assert done.returncode == 0 and done.stdout.strip() == f"kg {__version__}"
 
 
-@pytest.mark.parametrize("command", ["ingest", "validate", "query", "schema"])
+@pytest.mark.parametrize("command", ["ingest", "validate", "query", "export", "load", "serve", "schema"])
 def test_every_subcommand_has_help(command: str) -> None:
     done = kg(command, "--help")
     assert done.returncode == 0
