@@ -40,11 +40,17 @@ def ontology_graph() -> Graph:
 
 @cache
 def concepts(scheme: str) -> dict[str, Concept]:
-    """Concepts of one scheme keyed by notation, in notation order."""
+    """Concepts annotators may use, keyed by notation, in notation order.
+
+    Grouping concepts (stance families, the restriction/ground branches of condition types) have
+    no ``skos:notation``: they organise the hierarchy for queries but are not annotation values.
+    """
     graph = vocabulary_graph()
     found: dict[str, Concept] = {}
     for iri in graph.subjects(SKOS.inScheme, scheme_iri(scheme)):
-        notation = str(graph.value(iri, SKOS.notation))
+        if (notation := graph.value(iri, SKOS.notation)) is None:
+            continue
+        notation = str(notation)
         if concept(scheme, notation) != iri:
             raise ValueError(f"{iri}: skos:notation {notation!r} does not match the concept IRI")
         found[notation] = Concept(

@@ -68,7 +68,7 @@ CASES = [
           "did you mean 'nato'?"]),
     Case("unknown stance", replace("stance: refuses-participation", "stance: refuse-participation"),
          [f"{SEED.name}:{line_of(SEED_TEXT, 'stance: refuses-participation')}: positions[0].stance: "
-          "unknown stance 'refuse-participation'", "did you mean 'refuses-participation'?", "allowed: affirms, assertive, authorises"]),
+          "unknown stance 'refuse-participation'", "did you mean 'refuses-participation'?", "allowed: affirms, authorises, calls-for"]),
     Case("unknown action type", replace("types: [military-operation]", "types: [military-operations]"),
          ["unknown action-type 'military-operations'", "did you mean 'military-operation'?"]),
     Case("unknown condition type", replace("- type: acting-capacity", "- type: acting-capacities"),
