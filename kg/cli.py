@@ -122,7 +122,8 @@ def cmd_query(args: argparse.Namespace) -> int:
     given = dict(_split_param(p) for p in args.param)
     bindings = query.bindings(given)
     if args.endpoint:
-        from .remote import RemoteEndpoint, credentials_for, resolve_endpoints
+        from .endpoints import credentials_for, resolve_endpoints
+        from .remote import RemoteEndpoint
 
         endpoints = resolve_endpoints(args.endpoint, preset=args.preset)
         credentials = credentials_for(endpoints.query, scheme=args.auth, preset=endpoints.preset)
@@ -158,7 +159,8 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_load(args: argparse.Namespace) -> int:
-    from .remote import LoadOptions, credentials_for, load, plan_load, resolve_endpoints
+    from .endpoints import credentials_for, resolve_endpoints
+    from .load import LoadOptions, load, plan_load
     from .store import EmbeddedStore
 
     endpoints = resolve_endpoints(args.endpoint, preset=args.preset, graph_store=args.graph_store, update=args.update)

@@ -113,8 +113,7 @@ def _quads(store: EmbeddedStore, article: str | None) -> list[ox.Quad]:
     if wanted not in store.named_graphs():
         raise ExportError(f"article {article!r} is not in the store {store.location} "
                           "(see 'kg validate' or 'kg query' for the stored articles)")
-    name = ox.NamedNode(str(wanted))
-    return [q for q in store.quads() if q.graph_name == name]
+    return list(store.quads(wanted))
 
 
 def _has_blank_nodes(quads: Iterable[ox.Quad]) -> bool:

@@ -1,4 +1,4 @@
-"""Remote triplestores: SPARQL queries (SPARQL 1.1 Protocol) and loading (Graph Store Protocol).
+"""Remote SPARQL endpoints: run the shipped queries through the SPARQL 1.1 Protocol.
 
 *Queries* go through SPARQLWrapper: POST (form-encoded, which every store accepts), a timeout, SPARQL
 JSON results, converted to :class:`kg.store.SelectResult` so :func:`kg.queries.render` works as for
@@ -9,261 +9,36 @@ SPARQLStore does: a trailing ``VALUES`` is joined after the whole pattern, FILTE
 included, so a FILTER or BIND on a parameter would see it unbound (RDFLib/rdflib#1772). At the start of
 the group it is joined first, which gives the answers of the embedded store's pre-binding
 (pyoxigraph ``substitutions``); ``tests/test_remote.py`` checks this for every query in ``queries/``.
-
-*Loading* is the SPARQL 1.1 Graph Store HTTP Protocol over ``requests``: one ``PUT ?graph=G`` per
-named graph (article graphs, registry, vocabulary, ontology, provenance) with an N-Triples body, so
-loading again *replaces* each graph and never duplicates it. A graph larger than the batch size is
-sent as a PUT of the first batch and POSTs (merge) of the others: such a graph is complete only once
-all its batches are in, which the verification step checks. Blank nodes that are connected stay in
-one batch (each request has its own blank-node scope). Without a graph store, an update endpoint can
-be used instead (``DROP SILENT GRAPH`` + ``INSERT DATA`` in one request). 5xx answers, timeouts and
-dropped connections are retried with exponential backoff; other 4xx answers reject the graph (the
-server's message is reported). After loading, the triples of each graph are counted on the server
-(``SELECT (COUNT(*) ...) { GRAPH ?g { ... } }``) and compared with the local store.
-
-*Credentials* come from the environment (``KG_ENDPOINT_USER`` + ``KG_ENDPOINT_PASSWORD``, scheme from
-``KG_ENDPOINT_AUTH`` = basic|digest or the preset; ``KG_ENDPOINT_TOKEN`` for a bearer token) or from
-``~/.netrc`` (``$NETRC``); never from the command line, and they are never printed.
-
-*Presets* (:data:`PRESETS`) hold each store's endpoint paths, auth scheme and query parameters; see
-``docs/triplestores.md``.
 """
 
 from __future__ import annotations
 
 import ast
-import html
 import json
-import os
 import re
-import socket
 import time
 import urllib.error
-from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from http.client import HTTPException
-from urllib.parse import urlsplit
 
-import pyoxigraph as ox
-import requests
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from . import __version__
-from .errors import KgError, QueryError, StoreError
-from .store import EmbeddedStore, SelectResult
-
-USER_AGENT = f"positions-kg/{__version__}"
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
-ENV_USER, ENV_PASSWORD, ENV_AUTH, ENV_TOKEN = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_ENDPOINT_AUTH", "KG_ENDPOINT_TOKEN"
-AUTH_SCHEMES = ("basic", "digest", "bearer")
-
-
-class EndpointError(KgError):
-    """An endpoint option is unusable as given (not an http(s) URL, missing graph store): exit 2."""
-
-
-# -- presets -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Preset:
-    """Where one kind of store has its endpoints, relative to a root URL, and how it authenticates.
-
-    ``query_params`` are sent with every query; they make the store's default graph the union of the
-    named graphs, which the queries assume (the embedded store queries the union too).
-    """
-
-    name: str
-    root_example: str
-    query: str
-    update: str | None
-    graph_store: str | None
-    auth: str | None
-    query_params: tuple[tuple[str, str], ...] = ()
-    verified: bool = False
-    note: str = ""
-
-
-PRESETS: dict[str, Preset] = {
-    p.name: p
-    for p in (
-        Preset("oxigraph", "http://localhost:7878", "/query", "/update", "/store", None,
-               query_params=(("union-default-graph", ""),), verified=True,
-               note="no authentication of its own (put a reverse proxy with basic auth in front of it); "
-                    "the union-default-graph parameter makes queries see all named graphs"),
-        Preset("fuseki", "http://localhost:3030/ds", "/query", "/update", "/data", "basic",
-               query_params=(("default-graph-uri", "urn:x-arq:UnionGraph"),),
-               note="the root is the dataset URL; needs a writable dataset (fuseki-server --update); basic "
-                    "auth with Fuseki main; union graph via urn:x-arq:UnionGraph (TDB2)"),
-        Preset("graphdb", "http://localhost:7200/repositories/REPO", "", "/statements", "/rdf-graphs/service", "basic",
-               note="the root is the repository URL; its default graph is already the union; the graph store "
-                    "path is not confirmed against a running GraphDB"),
-        Preset("virtuoso", "http://localhost:8890", "/sparql", "/sparql-auth", "/sparql-graph-crud-auth", "digest",
-               verified=True,
-               note="writes need digest auth (user in SPARQL_UPDATE, e.g. dba); its default graph is the union "
-                    "of all graphs, Virtuoso's own system graphs included"),
-    )
-}
-
-
-@dataclass(frozen=True)
-class Endpoints:
-    """The URLs of one store: SPARQL query endpoint, update endpoint, graph store (GSP)."""
-
-    query: str
-    update: str | None = None
-    graph_store: str | None = None
-    preset: Preset | None = None
-
-    @property
-    def query_params(self) -> tuple[tuple[str, str], ...]:
-        return self.preset.query_params if self.preset else ()
-
-
-def _check_url(url: str, option: str) -> str:
-    parts = urlsplit(url)
-    if parts.scheme not in ("http", "https") or not parts.netloc:
-        raise EndpointError(f"{option} {url!r} is not an http(s) URL (e.g. http://localhost:7878/query)")
-    if parts.username or parts.password:
-        raise EndpointError(f"{option}: put credentials in {ENV_USER}/{ENV_PASSWORD} or ~/.netrc, not in the URL")
-    return url
-
-
-def resolve_endpoints(endpoint: str, *, preset: str | None = None, graph_store: str | None = None,
-                      update: str | None = None) -> Endpoints:
-    """The store's URLs from ``--endpoint`` (the query endpoint, or with a preset its root) and overrides.
-
-    With a preset, ``endpoint`` may be the root (``http://localhost:7878``) or the query endpoint
-    itself (``http://localhost:7878/query``); the update and graph store URLs follow from the preset
-    unless given.
-    """
-    _check_url(endpoint, "--endpoint")
-    for url, option in ((graph_store, "--graph-store"), (update, "--update")):
-        if url:
-            _check_url(url, option)
-    if preset is None:
-        return Endpoints(endpoint, update, graph_store)
-    if preset not in PRESETS:
-        raise EndpointError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
-    chosen = PRESETS[preset]
-    root = endpoint.rstrip("/")
-    if chosen.query and root.endswith(chosen.query):
-        root = root[: -len(chosen.query)]
-    return Endpoints(
-        query=root + chosen.query,
-        update=update or (root + chosen.update if chosen.update is not None else None),
-        graph_store=graph_store or (root + chosen.graph_store if chosen.graph_store is not None else None),
-        preset=chosen,
-    )
-
-
-# -- credentials -------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Credentials:
-    """A user and password (basic or digest) or a bearer token. The secret is never shown."""
-
-    scheme: str
-    user: str | None
-    secret: str = field(repr=False)
-    source: str = "environment"
-
-    def describe(self) -> str:
-        who = f" as {self.user!r}" if self.user else ""
-        return f"{self.scheme} auth{who} (from {self.source})"
-
-    def requests_auth(self) -> requests.auth.AuthBase:
-        if self.scheme == "digest":
-            return requests.auth.HTTPDigestAuth(self.user or "", self.secret)
-        if self.scheme == "bearer":
-            return _BearerAuth(self.secret)
-        return requests.auth.HTTPBasicAuth(self.user or "", self.secret)
-
-
-class _BearerAuth(requests.auth.AuthBase):
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
-        request.headers["Authorization"] = f"Bearer {self._token}"
-        return request
-
-
-def credentials_for(url: str, *, scheme: str | None = None, preset: Preset | None = None,
-                    environ: Mapping[str, str] | None = None) -> Credentials | None:
-    """Credentials for ``url``: the environment first, then ``~/.netrc``; None if there are none.
-
-    ``scheme`` (``--auth``) overrides ``$KG_ENDPOINT_AUTH``, which overrides the preset's scheme;
-    the default is basic. ``scheme="none"`` sends no credentials at all.
-    """
-    env = os.environ if environ is None else environ
-    wanted = scheme or env.get(ENV_AUTH) or None
-    if wanted == "none":
-        return None
-    if wanted is not None and wanted not in AUTH_SCHEMES:
-        raise EndpointError(f"unknown auth scheme {wanted!r} (from --auth or ${ENV_AUTH}); use basic, digest or bearer")
-    if env.get(ENV_TOKEN):
-        return Credentials("bearer", None, env[ENV_TOKEN], f"${ENV_TOKEN}")
-    if wanted == "bearer":
-        raise EndpointError(f"bearer auth needs the token in ${ENV_TOKEN}")
-    user, password = env.get(ENV_USER), env.get(ENV_PASSWORD)
-    if bool(user) != bool(password):
-        raise EndpointError(f"set both ${ENV_USER} and ${ENV_PASSWORD} (or neither, to use ~/.netrc)")
-    source = f"${ENV_USER}/${ENV_PASSWORD}"
-    if not user:
-        found = requests.utils.get_netrc_auth(url)
-        if not found:
-            return None
-        (user, password), source = found, "netrc"
-    chosen = wanted if wanted in ("basic", "digest") else (preset.auth if preset and preset.auth else "basic")
-    return Credentials(chosen, user, password or "", source)
-
-
-# -- errors ------------------------------------------------------------------------------------
-
-
-def first_line(body: bytes | str | None, limit: int = 300) -> str:
-    """The server's first meaningful message line (HTML tags removed), shortened."""
-    if body is None:
-        return ""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    text = html.unescape(re.sub(r"<[^>]+>", " ", text)) if re.search(r"<(html|body|h1|p|pre)\b", text, re.I) else text
-    for line in text.splitlines():
-        line = " ".join(line.split())
-        if line:
-            return line if len(line) <= limit else line[: limit - 1] + "…"
-    return ""
-
-
-def _network_problem(err: BaseException, timeout: float | None = None) -> str:
-    """A short human description of a connection-level failure (no URL, no secrets)."""
-    chain: list[BaseException] = []
-    seen: BaseException | None = err
-    while seen is not None and len(chain) < 10:
-        chain.append(seen)
-        seen = seen.__cause__ or seen.__context__ or (seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None)
-        if seen is None and hasattr(chain[-1], "reason") and isinstance(chain[-1].reason, BaseException):
-            seen = chain[-1].reason
-    text = " ".join(f"{type(e).__name__} {e}" for e in chain)
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "Connection refused" in text:
-        return "connection refused (is the server running, and is this its address?)"
-    if any(isinstance(e, (TimeoutError, socket.timeout, requests.Timeout)) for e in chain) or "timed out" in text:
-        return f"no answer within {timeout:g} s (timed out)" if timeout else "timed out"
-    if any(isinstance(e, socket.gaierror) for e in chain) or "Name or service not known" in text:
-        return "unknown host name"
-    if "RemoteDisconnected" in text or "Connection aborted" in text or "reset by peer" in text or \
-            "IncompleteRead" in text or "Connection broken" in text:
-        return "the server dropped the connection"
-    return f"{type(err).__name__}: {err}"
-
-
-def _is_refused(err: BaseException) -> bool:
-    return _network_problem(err).startswith("connection refused") or _network_problem(err) == "unknown host name"
-
+from .endpoints import (
+    ENV_PASSWORD,
+    ENV_TOKEN,
+    ENV_USER,
+    USER_AGENT,
+    XSD_STRING,
+    Credentials,
+    EndpointError,
+    Endpoints,
+    check_url,
+    first_line,
+    network_problem,
+)
+from .errors import QueryError, StoreError
+from .store import SelectResult
 
 # -- remote queries (SPARQL 1.1 Protocol, via SPARQLWrapper) -----------------------------------
 
@@ -356,7 +131,7 @@ class RemoteEndpoint:
 
     def __init__(self, endpoints: Endpoints | str, *, credentials: Credentials | None = None,
                  timeout: float = 60.0) -> None:
-        self.endpoints = endpoints if isinstance(endpoints, Endpoints) else Endpoints(_check_url(endpoints, "--endpoint"))
+        self.endpoints = endpoints if isinstance(endpoints, Endpoints) else Endpoints(check_url(endpoints, "--endpoint"))
         self.url = self.endpoints.query
         self.credentials = credentials
         if not timeout > 0:
@@ -396,7 +171,7 @@ class RemoteEndpoint:
         except urllib.error.HTTPError as err:
             raise self._error(err.code, err.read()) from err
         except (urllib.error.URLError, OSError, HTTPException) as err:
-            raise StoreError(f"{self.url}: {_network_problem(err, self.timeout)}") from err
+            raise StoreError(f"{self.url}: {network_problem(err, self.timeout)}") from err
         try:
             return json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as err:
@@ -462,299 +237,3 @@ def _wrapper_body(err: BaseException) -> str:
     except (ValueError, SyntaxError):
         return rest
     return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
-
-
-# -- loading (Graph Store Protocol over requests) ----------------------------------------------
-
-
-@dataclass(frozen=True)
-class LoadOptions:
-    batch_size: int = 50_000
-    retries: int = 3
-    retry_delay: float = 1.0
-    timeout: float = 120.0
-    connect_timeout: float = 10.0
-    verify: bool = True
-
-    def __post_init__(self) -> None:
-        if self.batch_size < 1 or self.retries < 0 or self.retry_delay < 0 or self.timeout <= 0:
-            raise EndpointError("--batch-size and --timeout must be positive, --retries and --retry-delay not negative")
-
-
-@dataclass(frozen=True)
-class GraphPlan:
-    graph: URIRef
-    triples: int
-    batches: list[list[str]] = field(repr=False)
-
-
-@dataclass
-class LoadPlan:
-    endpoints: Endpoints
-    credentials: Credentials | None
-    graphs: list[GraphPlan]
-    options: LoadOptions
-
-    @property
-    def batch_count(self) -> int:
-        return sum(len(g.batches) for g in self.graphs)
-
-    def render(self) -> str:
-        """The plan, for ``kg load --dry-run``: where to, how, and what (no secrets)."""
-        from .validate import curie
-
-        e = self.endpoints
-        if e.graph_store:
-            how = f"Graph Store Protocol at {e.graph_store} (PUT per graph, POST for further batches)"
-        else:
-            how = f"SPARQL Update at {e.update} (DROP SILENT GRAPH + INSERT DATA per graph)"
-        lines = [
-            f"load plan ({e.preset.name + ' preset' if e.preset else 'no preset'})",
-            f"  send:    {how}",
-            f"  verify:  triple counts per graph via {e.query}" if self.options.verify else "  verify:  no",
-            f"  auth:    {self.credentials.describe() if self.credentials else 'none'}",
-            f"  retries: {self.options.retries} (backoff from {self.options.retry_delay:g} s), "
-            f"timeout {self.options.timeout:g} s, batches of up to {self.options.batch_size} triples",
-            f"  graphs:  {len(self.graphs)}, {sum(g.triples for g in self.graphs)} triples, {self.batch_count} requests",
-        ]
-        lines += [f"    {curie(g.graph):<48} {g.triples:>8} triples  {len(g.batches)} request(s)" for g in self.graphs]
-        return "\n".join(lines) + "\n"
-
-
-def _batches(quads: list[ox.Quad], size: int) -> list[list[str]]:
-    """N-Triples lines in batches of up to ``size``; triples sharing blank nodes stay together."""
-    plain: list[str] = []
-    parent: dict[str, str] = {}
-
-    def find(node: str) -> str:
-        while parent.setdefault(node, node) != node:
-            parent[node] = parent[parent[node]]
-            node = parent[node]
-        return node
-
-    with_blanks: list[tuple[str, str]] = []
-    for quad in quads:
-        line = f"{quad.triple} ."
-        blanks = [t.value for t in (quad.subject, quad.object) if isinstance(t, ox.BlankNode)]
-        if not blanks:
-            plain.append(line)
-            continue
-        for other in blanks[1:]:
-            parent[find(other)] = find(blanks[0])
-        with_blanks.append((blanks[0], line))
-    groups: dict[str, list[str]] = defaultdict(list)
-    for blank, line in with_blanks:
-        groups[find(blank)].append(line)
-    units = [[line] for line in sorted(plain)] + [sorted(g) for _, g in sorted(groups.items())]
-    batches: list[list[str]] = [[]]
-    for unit in units:
-        if batches[-1] and len(batches[-1]) + len(unit) > size:
-            batches.append([])
-        batches[-1].extend(unit)
-    return batches
-
-
-def plan_load(store: EmbeddedStore, endpoints: Endpoints, credentials: Credentials | None,
-              options: LoadOptions | None = None) -> LoadPlan:
-    """What ``kg load`` would send: every named graph of the store, in IRI order, in batches."""
-    options = options or LoadOptions()
-    if not endpoints.graph_store and not endpoints.update:
-        raise EndpointError("nowhere to load to: give --graph-store URL or --update URL, or a --preset "
-                            f"({', '.join(PRESETS)}) that implies them")
-    by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
-    for quad in store.quads():
-        if isinstance(quad.graph_name, ox.NamedNode):
-            by_graph[quad.graph_name.value].append(quad)
-    graphs = [GraphPlan(URIRef(name), len(quads), _batches(quads, max(1, options.batch_size)))
-              for name, quads in sorted(by_graph.items())]
-    return LoadPlan(endpoints, credentials, graphs, options)
-
-
-@dataclass
-class LoadReport:
-    """What happened: graphs loaded, failed (with why), never attempted, and count differences."""
-
-    loaded: list[URIRef] = field(default_factory=list)
-    failed: dict[URIRef, str] = field(default_factory=dict)
-    not_attempted: list[URIRef] = field(default_factory=list)
-    aborted: str | None = None
-    counts: dict[URIRef, tuple[int, int]] = field(default_factory=dict)  # graph -> (local, server)
-    verify_error: str | None = None
-    retries: int = 0
-
-    @property
-    def mismatches(self) -> dict[URIRef, tuple[int, int]]:
-        return {g: c for g, c in self.counts.items() if c[0] != c[1]}
-
-    @property
-    def ok(self) -> bool:
-        return not (self.failed or self.not_attempted or self.aborted or self.mismatches or self.verify_error)
-
-    def render(self) -> str:
-        from .validate import curie
-
-        lines: list[str] = []
-        if self.aborted:
-            lines.append(f"load stopped: {self.aborted}")
-        lines += [f"FAILED   {curie(g)}: {why}" for g, why in self.failed.items()]
-        lines += [f"NOT SENT {curie(g)}" for g in self.not_attempted]
-        lines += [f"MISMATCH {curie(g)}: {local} triples here, {remote} on the server"
-                  for g, (local, remote) in self.mismatches.items()]
-        if self.verify_error:
-            lines.append(f"could not verify the load: {self.verify_error}")
-        not_loaded = len(self.failed) + len(self.not_attempted)
-        verified = "" if not self.counts else (
-            f", {len(self.counts) - len(self.mismatches)} of {len(self.counts)} verified by triple counts")
-        lines.append(f"{len(self.loaded)} graph(s) loaded, {not_loaded} not loaded{verified}"
-                     + (f" ({self.retries} retried request(s))" if self.retries else ""))
-        return "\n".join(lines) + "\n"
-
-
-class _GaveUp(Exception):
-    def __init__(self, problem: str, unreachable: bool) -> None:
-        super().__init__(problem)
-        self.unreachable = unreachable
-
-
-class _Rejected(Exception):
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"HTTP {status}: {message}" if message else f"HTTP {status}")
-        self.status = status
-
-
-class _Loader:
-    def __init__(self, plan: LoadPlan, log: Callable[[str], None], sleep: Callable[[float], None]) -> None:
-        self.plan = plan
-        self.options = plan.options
-        self.endpoints = plan.endpoints
-        self.log = log
-        self.sleep = sleep
-        self.session = requests.Session()
-        self.session.headers["User-Agent"] = USER_AGENT
-        self.auth = plan.credentials.requests_auth() if plan.credentials else None
-        self.retried = 0
-
-    def close(self) -> None:
-        self.session.close()
-
-    def send(self, graph: URIRef, lines: list[str], replace: bool) -> None:
-        body = ("\n".join(lines) + "\n").encode("utf-8")
-        if self.endpoints.graph_store:
-            method, url = ("PUT" if replace else "POST"), self.endpoints.graph_store
-            params: dict[str, str] | None = {"graph": str(graph)}
-            headers = {"Content-Type": "application/n-triples; charset=utf-8"}
-        else:
-            method, url, params = "POST", self.endpoints.update or "", None
-            headers = {"Content-Type": "application/sparql-update; charset=utf-8"}
-            drop = f"DROP SILENT GRAPH {graph.n3()} ;\n" if replace else ""
-            body = f"{drop}INSERT DATA {{ GRAPH {graph.n3()} {{\n".encode() + body + b"} }\n"
-        self._request(method, url, params, body, headers, graph)
-
-    def _request(self, method: str, url: str, params: dict[str, str] | None, body: bytes,
-                 headers: dict[str, str], graph: URIRef) -> None:
-        delay = self.options.retry_delay
-        attempts = self.options.retries + 1
-        for attempt in range(1, attempts + 1):
-            unreachable = False
-            try:
-                response = self.session.request(method, url, params=params, data=body, headers=headers, auth=self.auth,
-                                                timeout=(self.options.connect_timeout, self.options.timeout))
-            except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as err:
-                timeout = self.options.connect_timeout if isinstance(err, requests.ConnectTimeout) else self.options.timeout
-                problem, unreachable = _network_problem(err, timeout), _is_refused(err)
-            else:
-                if response.status_code < 300:
-                    return
-                message = first_line(response.content)
-                if response.status_code == 401:
-                    raise _CredentialsRefused(url, response.status_code, message, self.plan.credentials)
-                if response.status_code not in RETRY_STATUSES:
-                    raise _Rejected(response.status_code, message)
-                problem = f"HTTP {response.status_code}" + (f": {message}" if message else "")
-            if attempt == attempts:
-                raise _GaveUp(f"{problem} (gave up after {attempts} attempts)", unreachable)
-            self.retried += 1
-            self.log(f"retrying {method} of {_curie(graph)} in {delay:g} s (attempt {attempt + 1} of {attempts}): {problem}")
-            self.sleep(delay)
-            delay *= 2
-
-
-class _CredentialsRefused(Exception):
-    def __init__(self, url: str, status: int, message: str, credentials: Credentials | None) -> None:
-        who = credentials.describe() if credentials else \
-            f"no credentials were sent (set {ENV_USER}/{ENV_PASSWORD}, {ENV_TOKEN} or ~/.netrc)"
-        text = f"{url}: HTTP {status}: the server refused the credentials: {who}"
-        super().__init__(text + (f"; the server says: {message}" if message else ""))
-
-
-def load(plan: LoadPlan, *, progress: Callable[[int], None] | None = None, log: Callable[[str], None] | None = None,
-         sleep: Callable[[float], None] = time.sleep, local_counts: Mapping[URIRef, int] | None = None) -> LoadReport:
-    """Send every graph of ``plan``; then compare the server's triple counts with the local ones.
-
-    Never raises for a graph's failure: the report lists what was loaded, what failed and why, what
-    was not attempted. Raises :class:`StoreError` only when the server cannot be reached at all before
-    anything is sent, so no graph is claimed as loaded.
-    """
-    log = log or (lambda message: None)
-    endpoint = RemoteEndpoint(plan.endpoints, credentials=plan.credentials,
-                              timeout=plan.options.connect_timeout + plan.options.timeout)
-    _preflight(plan, endpoint)
-    report = LoadReport()
-    loader = _Loader(plan, log, sleep)
-    try:
-        pending = list(plan.graphs)
-        while pending:
-            item = pending.pop(0)
-            try:
-                for index, batch in enumerate(item.batches):
-                    loader.send(item.graph, batch, replace=index == 0)
-                    if progress:
-                        progress(1)
-            except _Rejected as err:
-                report.failed[item.graph] = f"the server rejected it: {err}"
-            except _GaveUp as err:
-                report.failed[item.graph] = str(err)
-                if err.unreachable:
-                    report.aborted = f"the server became unreachable ({err})"
-                    report.not_attempted = [g.graph for g in pending]
-                    pending = []
-            except _CredentialsRefused as err:
-                report.failed[item.graph] = "credentials refused"
-                report.aborted = str(err)
-                report.not_attempted = [g.graph for g in pending]
-                pending = []
-            else:
-                report.loaded.append(item.graph)
-                log(f"loaded   {_curie(item.graph)} ({item.triples} triples, {len(item.batches)} request(s))")
-    finally:
-        report.retries = loader.retried
-        loader.close()
-    if plan.options.verify and not report.aborted:
-        local = local_counts or {g.graph: g.triples for g in plan.graphs}
-        try:
-            remote = endpoint.count_triples([g.graph for g in plan.graphs])
-        except StoreError as err:
-            report.verify_error = str(err)
-        else:
-            report.counts = {g: (local[g], remote.get(g, 0)) for g in local}
-    return report
-
-
-def _curie(graph: URIRef) -> str:
-    from .validate import curie
-
-    return curie(graph)
-
-
-def _preflight(plan: LoadPlan, endpoint: RemoteEndpoint) -> None:
-    """Fail before sending anything if the server is not there or refuses us (ASK on the query endpoint)."""
-    try:
-        endpoint.ask("ASK {}")
-    except StoreError as err:
-        raise StoreError(f"nothing was loaded: {err}") from err
-
-
-__all__ = [
-    "PRESETS", "Preset", "Endpoints", "resolve_endpoints", "Credentials", "credentials_for", "RemoteEndpoint",
-    "bind_parameters", "values_block", "LoadOptions", "LoadPlan", "LoadReport", "plan_load", "load", "strip_comments",
-]

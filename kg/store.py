@@ -134,12 +134,6 @@ class EmbeddedStore:
         if operations:
             self._update(" ;\n".join(operations))
 
-    def drop(self, graphs: Iterable[URIRef]) -> None:
-        """Remove named graphs in one transaction."""
-        operations = [f"DROP SILENT GRAPH {g.n3()}" for g in graphs]
-        if operations:
-            self._update(" ;\n".join(operations))
-
     def _update(self, update: str) -> None:
         try:
             self._store.update(update)
@@ -161,8 +155,11 @@ class EmbeddedStore:
             graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
         return graph
 
-    def quads(self) -> Iterator[ox.Quad]:
-        return iter(self._store)
+    def quads(self, graph: URIRef | None = None) -> Iterator[ox.Quad]:
+        """Every quad, or those of one named graph."""
+        if graph is None:
+            return iter(self._store)
+        return iter(self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(graph))))
 
     def __len__(self) -> int:
         return len(self._store)
@@ -182,8 +179,6 @@ class EmbeddedStore:
         rows = [tuple(to_rdflib(solution[v]) for v in variables) for solution in solutions]
         return SelectResult(variables, rows)
 
-    def ask(self, query: str) -> bool:
-        return bool(self._store.query(query, use_default_graph_as_union=True))
 
 
 def _graph_block(name: URIRef, triples: Graph) -> str:

@@ -108,6 +108,20 @@ def validate(articles: Mapping[str, Graph], registry: Graph, *, check_registry: 
     With ``check_registry=False`` only the articles' own nodes are focus nodes: the registry is
     still there for references, but its findings (already reported once) are not repeated.
     """
+    # -- fast path (kg/fastshacl.py): pyrudof screens the batch and pySHACL reports only on what it
+    # flags; None means "not installed, switched off (KG_SHACL_ENGINE=pyshacl) or not sure". Same
+    # findings as below, checked by tests/test_fastshacl.py. pySHACL stays the reference engine.
+    from .fastshacl import validate_fast
+
+    fast = validate_fast(articles, registry, check_registry=check_registry)
+    if fast is not None:
+        return fast
+    # -- end of fast path
+    return validate_reference(articles, registry, check_registry=check_registry)
+
+
+def validate_reference(articles: Mapping[str, Graph], registry: Graph, *, check_registry: bool = True) -> Report:
+    """:func:`validate` with pySHACL alone (the reference engine)."""
     data = Graph()
     for part in (ontology_graph(), vocabulary_graph(), registry, *articles.values()):
         data += part

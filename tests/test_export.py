@@ -80,7 +80,7 @@ def test_wheel_ships_the_context(tmp_path: Path) -> None:
     (wheel,) = tmp_path.glob("positions_kg-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         assert json.loads(archive.read("kg/context.jsonld")) == context_document()
-        assert {"kg/export.py", "kg/remote.py", "kg/serve.py"} <= set(archive.namelist())
+        assert {"kg/export.py", "kg/endpoints.py", "kg/remote.py", "kg/load.py", "kg/serve.py"} <= set(archive.namelist())
 
 
 # -- round trips -------------------------------------------------------------------------------

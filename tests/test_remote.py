@@ -18,31 +18,9 @@ from pathlib import Path
 
 import pytest
 import requests
+from conftest import CORPUS, SEED, SEED_ID
 from rdflib import Graph, Literal, URIRef
 from rdflib.compare import isomorphic
-
-from kg.errors import QueryError, StoreError
-from kg.ingest import ingest
-from kg.queries import NamedQuery, find_query, named_queries
-from kg.remote import (
-    PRESETS,
-    LoadOptions,
-    RemoteEndpoint,
-    bind_parameters,
-    credentials_for,
-    load,
-    plan_load,
-    resolve_endpoints,
-    strip_comments,
-    values_block,
-)
-from kg.serve import endpoint_url, make_server, serve_in_thread
-from kg.store import EmbeddedStore, SelectResult
-from kg import terms
-from kg.terms import PROVENANCE_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH, article_graph
-from kg.vocabulary import concepts
-
-from conftest import CORPUS, SEED, SEED_ID
 from servers import (
     VIRTUOSO_PASSWORD,
     VIRTUOSO_USER,
@@ -53,6 +31,18 @@ from servers import (
     start_oxigraph,
     start_virtuoso,
 )
+
+from kg import terms
+from kg.endpoints import PRESETS, credentials_for, resolve_endpoints
+from kg.errors import QueryError, StoreError
+from kg.ingest import ingest
+from kg.load import LoadOptions, load, plan_load
+from kg.queries import NamedQuery, find_query, named_queries
+from kg.remote import RemoteEndpoint, bind_parameters, strip_comments, values_block
+from kg.serve import endpoint_url, make_server, serve_in_thread
+from kg.store import EmbeddedStore, SelectResult
+from kg.terms import PROVENANCE_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH, article_graph
+from kg.vocabulary import concepts
 
 pytestmark = [pytest.mark.slow, pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")]
 

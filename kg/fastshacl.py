@@ -1,0 +1,197 @@
+"""Fast path for :func:`kg.validate.validate`: pyrudof screens, pySHACL reports.
+
+pySHACL is the reference engine. pyrudof (Rust, PyPI ``pyrudof``) is about an order of magnitude
+faster, but it is not a drop-in replacement on our shapes (pyrudof 0.3.35, checked by
+tests/test_fastshacl.py and recorded there):
+
+* ``sh:minInclusive 0`` reports every ``"5"^^xsd:nonNegativeInteger`` (or ``xsd:int``) as a violation:
+  it does not compare numbers of different integer datatypes;
+* ``sh:maxLength`` counts UTF-8 bytes, not characters (a 32-character prefix with a curly quote fails);
+* ``sh:lessThan`` calls ``"10.0"^^xsd:decimal`` and ``18`` "not comparable";
+* an ``sh:sparql`` constraint whose focus node is a blank node aborts the whole run (query parse error);
+* there are no nested results (pySHACL reports the failing helper shape of ``sh:node`` as sh:detail,
+  and kg.validate counts those), and messages differ (``"OR not satisfied"``, no sh:message).
+
+So pyrudof is used only as a conservative screen. It validates the whole batch with a copy of the
+shapes in which the two constraints it gets wrong are replaced by stricter ``sh:pattern`` checks
+(a screen may flag too much, never too little). Articles it finds nothing on get no findings; the
+articles it flags (usually none) are validated again by pySHACL over the same merged data with just
+their nodes as focus nodes, and pySHACL's results are what the report contains. Anything the screen
+cannot vouch for (pyrudof missing or failing, a flagged node outside the articles, a blank node)
+returns ``None`` and the caller runs pySHACL on the whole batch.
+
+The guarantee "no article pySHACL finds something on passes the screen" is what the differential
+test checks, on every shape fixture, the seed article and a generated corpus.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from functools import cache
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
+
+try:  # optional: without it kg.validate uses pySHACL alone
+    import pyrudof
+except ImportError:  # pragma: no cover - depends on the environment
+    pyrudof = None
+
+#: Set to "pyshacl" to switch the fast path off (kg.validate then runs pySHACL only).
+ENGINE_VARIABLE = "KG_SHACL_ENGINE"
+
+
+class UnsupportedShapes(Exception):
+    """The shapes use a parameter the screen does not know how to make safe for pyrudof."""
+
+
+def available() -> bool:
+    """True when pyrudof is installed, not switched off, and the shapes can be screened."""
+    if pyrudof is None or os.environ.get(ENGINE_VARIABLE, "").lower() == "pyshacl":
+        return False
+    try:
+        screening_shapes()
+    except UnsupportedShapes:
+        return False
+    return True
+
+
+@cache
+def screening_shapes() -> str:
+    """The project's shapes as Turtle for pyrudof, with its two wrong constraints made stricter.
+
+    * ``sh:maxLength n`` -> ``sh:pattern "^[\\s\\S]{0,n}$"``: the same test on characters, and a
+      blank node fails both;
+    * ``sh:minInclusive 0`` -> ``sh:pattern "^[0-9]+$"``: passes only digit strings. Every shape that
+      uses it also requires an integer datatype (sh:or), so whatever pySHACL rejects, this rejects.
+    """
+    from .validate import shapes_graph
+
+    graph = Graph()
+    graph += shapes_graph()
+    for shape, limit in list(graph.subject_objects(SH.maxLength)):
+        if not (isinstance(limit, Literal) and isinstance(limit.toPython(), int)):
+            raise UnsupportedShapes(f"sh:maxLength {limit!r} on {shape}")
+        graph.remove((shape, SH.maxLength, limit))
+        graph.add((shape, SH.pattern, Literal(f"^[\\s\\S]{{0,{limit.toPython()}}}$")))
+    for shape, bound in list(graph.subject_objects(SH.minInclusive)):
+        if bound != Literal(0) or not _requires_integer(graph, shape):
+            raise UnsupportedShapes(f"sh:minInclusive {bound!r} on {shape}")
+        graph.remove((shape, SH.minInclusive, bound))
+        graph.add((shape, SH.pattern, Literal("^[0-9]+$")))
+    for parameter in (SH.minExclusive, SH.maxInclusive, SH.maxExclusive, SH.minLength, SH.lessThanOrEquals):
+        for shape, value in graph.subject_objects(parameter):
+            if parameter == SH.minLength and value == Literal(1):
+                continue  # "at least one character": bytes > 0 iff characters > 0
+            raise UnsupportedShapes(f"{parameter} {value!r} on {shape}: not checked against pyrudof")
+    return graph.serialize(format="turtle")
+
+
+def _requires_integer(graph: Graph, shape: URIRef) -> bool:
+    """The shape has sh:or of node shapes that each demand an integer datatype."""
+    allowed = {XSD.integer, XSD.nonNegativeInteger}
+    for head in graph.objects(shape, SH["or"]):
+        members = list(graph.items(head))
+        if members and all(graph.value(m, SH.datatype) in allowed for m in members):
+            return True
+    return False
+
+
+@cache
+def _context_ntriples() -> str:
+    from .vocabulary import ontology_graph, vocabulary_graph
+
+    return ontology_graph().serialize(format="nt") + vocabulary_graph().serialize(format="nt")
+
+
+def screen(articles: Mapping[str, Graph], registry: Graph) -> set[str] | None:
+    """Focus nodes (N-Triples-ish strings as pyrudof prints them) of every pyrudof result, or
+    ``None`` when pyrudof fails on the data."""
+    data = "".join([_context_ntriples(), registry.serialize(format="nt"),
+                    *(g.serialize(format="nt") for g in articles.values())])
+    rudof = pyrudof.Rudof()
+    try:
+        rudof.read_data(data, format=pyrudof.RDFFormat.NTriples)
+        rudof.read_shacl(screening_shapes(), format=pyrudof.ShaclFormat.Turtle)
+        report = rudof.validate_shacl()
+    except Exception:  # pyrudof raises its own error classes (ShaclError, DataError, ...)
+        return None
+    return {entry.focus_node for entry in report}
+
+
+def validate_fast(articles: Mapping[str, Graph], registry: Graph, *, check_registry: bool = True):
+    """The same :class:`kg.validate.Report` as the pySHACL path, or ``None`` (then run pySHACL).
+
+    See the module docstring for how the two engines are combined.
+    """
+    from .validate import REGISTRY_GROUP, group_of
+
+    if not available():
+        return None
+    flagged = screen(articles, registry)
+    if flagged is None:
+        return None
+    article_nodes = {s for g in articles.values() for s in g.subjects()}
+    if not check_registry:  # pySHACL would validate only the articles' own nodes
+        flagged = {f for f in flagged if _node(f) in article_nodes}
+    groups: set[str] = set()
+    for focus in flagged:
+        node = _node(focus)
+        if not isinstance(node, URIRef) or group_of(node) == REGISTRY_GROUP or group_of(node) not in articles:
+            return None
+        groups.add(group_of(node))
+    return _pyshacl_subset(articles, registry, groups, article_nodes if not check_registry else None)
+
+
+def _node(text: str) -> URIRef | BNode:
+    """A pyrudof focus node string as an rdflib term (pyrudof prints IRIs bare, blank nodes as _:x)."""
+    if text.startswith("_:"):
+        return BNode(text[2:])
+    return URIRef(text.strip("<>"))
+
+
+def _pyshacl_subset(articles: Mapping[str, Graph], registry: Graph, groups: set[str], candidates: set | None):
+    """pySHACL, as kg.validate runs it, on the whole batch but only on the nodes of ``groups``:
+    those of ``candidates`` (the articles' subjects, when kg.validate passes those as focus nodes),
+    or else every subject of the merged data (kg.validate lets pySHACL take all target nodes)."""
+    import pyshacl
+
+    from .validate import Report, _finding, group_of, shapes_graph
+    from .vocabulary import ontology_graph, vocabulary_graph
+
+    report = Report(graph=_conforming_report_graph())
+    for group in articles:
+        report.by_group[group] = []
+    if not groups:
+        return report
+    data = Graph()
+    for part in (ontology_graph(), vocabulary_graph(), registry, *articles.values()):
+        data += part
+    nodes = candidates if candidates is not None else set(data.subjects())
+    focus = sorted(n for n in nodes if isinstance(n, URIRef) and group_of(n) in groups)
+    if not focus:  # pySHACL would take an empty list as "all target nodes"
+        return None
+    _conforms, report_graph, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes_graph(),
+        inference="none",
+        allow_warnings=True,
+        inplace=True,
+        focus_nodes=focus,
+    )
+    report.graph = report_graph
+    for result in report_graph.subjects(RDF.type, SH.ValidationResult):
+        finding = _finding(report_graph, result)
+        report.by_group.setdefault(group_of(report_graph.value(result, SH.focusNode)), []).append(finding)
+    for findings in report.by_group.values():
+        findings.sort(key=lambda f: (f.focus, f.severity, f.path, f.message, f.value))
+    return report
+
+
+def _conforming_report_graph() -> Graph:
+    graph = Graph()
+    node = BNode()
+    graph.add((node, RDF.type, SH.ValidationReport))
+    graph.add((node, SH.conforms, Literal(True)))
+    return graph
