@@ -15,8 +15,9 @@ tests/test_fastshacl.py and recorded there):
 So pyrudof is used only as a conservative screen. It validates the whole batch with a copy of the
 shapes in which the two constraints it gets wrong are replaced by stricter ``sh:pattern`` checks
 (a screen may flag too much, never too little). Articles it finds nothing on get no findings; the
-articles it flags (usually none) are validated again by pySHACL over the same merged data with just
-their nodes as focus nodes, and pySHACL's results are what the report contains. Anything the screen
+articles it flags (usually none) are validated again by pySHACL, as kg.validate runs it, over the
+context, the registry and just those articles (and any article linked to them), and pySHACL's
+results are what the report contains. Anything the screen
 cannot vouch for (pyrudof missing or failing, a flagged node outside the articles, a blank node)
 returns ``None`` and the caller runs pySHACL on the whole batch.
 
@@ -31,7 +32,9 @@ from collections.abc import Mapping
 from functools import cache
 
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import SH, XSD
+
+from .terms import ARTICLE
 
 try:  # optional: without it kg.validate uses pySHACL alone
     import pyrudof
@@ -120,10 +123,12 @@ def screen(articles: Mapping[str, Graph], registry: Graph) -> set[str] | None:
     return {entry.focus_node for entry in report}
 
 
-def validate_fast(articles: Mapping[str, Graph], registry: Graph, *, check_registry: bool = True):
-    """The same :class:`kg.validate.Report` as the pySHACL path, or ``None`` (then run pySHACL).
+def articles_to_check(articles: Mapping[str, Graph], registry: Graph) -> set[str] | None:
+    """The articles pySHACL must validate: those pyrudof flags, and every article linked to them.
 
-    See the module docstring for how the two engines are combined.
+    ``None`` means "validate everything with pySHACL": pyrudof is not installed or is switched off
+    (``KG_SHACL_ENGINE=pyshacl``), it failed, or it flagged something outside the articles (the
+    registry, a blank node) where the screen cannot tell which articles are concerned.
     """
     from .validate import REGISTRY_GROUP, group_of
 
@@ -132,16 +137,13 @@ def validate_fast(articles: Mapping[str, Graph], registry: Graph, *, check_regis
     flagged = screen(articles, registry)
     if flagged is None:
         return None
-    article_nodes = {s for g in articles.values() for s in g.subjects()}
-    if not check_registry:  # pySHACL would validate only the articles' own nodes
-        flagged = {f for f in flagged if _node(f) in article_nodes}
     groups: set[str] = set()
     for focus in flagged:
         node = _node(focus)
         if not isinstance(node, URIRef) or group_of(node) == REGISTRY_GROUP or group_of(node) not in articles:
             return None
         groups.add(group_of(node))
-    return _pyshacl_subset(articles, registry, groups, article_nodes if not check_registry else None)
+    return _linked(articles, groups)
 
 
 def _node(text: str) -> URIRef | BNode:
@@ -151,47 +153,24 @@ def _node(text: str) -> URIRef | BNode:
     return URIRef(text.strip("<>"))
 
 
-def _pyshacl_subset(articles: Mapping[str, Graph], registry: Graph, groups: set[str], candidates: set | None):
-    """pySHACL, as kg.validate runs it, on the whole batch but only on the nodes of ``groups``:
-    those of ``candidates`` (the articles' subjects, when kg.validate passes those as focus nodes),
-    or else every subject of the merged data (kg.validate lets pySHACL take all target nodes)."""
-    import pyshacl
+def _linked(articles: Mapping[str, Graph], groups: set[str]) -> set[str]:
+    """``groups`` and every article linked to them by a triple, either way, transitively."""
+    from .validate import group_of
 
-    from .validate import Report, _finding, group_of, shapes_graph
-    from .vocabulary import ontology_graph, vocabulary_graph
-
-    report = Report(graph=_conforming_report_graph())
-    for group in articles:
-        report.by_group[group] = []
-    if not groups:
-        return report
-    data = Graph()
-    for part in (ontology_graph(), vocabulary_graph(), registry, *articles.values()):
-        data += part
-    nodes = candidates if candidates is not None else set(data.subjects())
-    focus = sorted(n for n in nodes if isinstance(n, URIRef) and group_of(n) in groups)
-    if not focus:  # pySHACL would take an empty list as "all target nodes"
-        return None
-    _conforms, report_graph, _text = pyshacl.validate(
-        data,
-        shacl_graph=shapes_graph(),
-        inference="none",
-        allow_warnings=True,
-        inplace=True,
-        focus_nodes=focus,
-    )
-    report.graph = report_graph
-    for result in report_graph.subjects(RDF.type, SH.ValidationResult):
-        finding = _finding(report_graph, result)
-        report.by_group.setdefault(group_of(report_graph.value(result, SH.focusNode)), []).append(finding)
-    for findings in report.by_group.values():
-        findings.sort(key=lambda f: (f.focus, f.severity, f.path, f.message, f.value))
-    return report
-
-
-def _conforming_report_graph() -> Graph:
-    graph = Graph()
-    node = BNode()
-    graph.add((node, RDF.type, SH.ValidationReport))
-    graph.add((node, SH.conforms, Literal(True)))
-    return graph
+    prefix = str(ARTICLE)
+    links: dict[str, set[str]] = {sid: set() for sid in articles}
+    for sid, graph in articles.items():
+        for triple in graph:
+            for term in triple:
+                if isinstance(term, URIRef) and str(term).startswith(prefix):
+                    other = group_of(term)
+                    if other != sid and other in links:
+                        links[sid].add(other)
+                        links[other].add(sid)
+    todo, seen = list(groups), set(groups)
+    while todo:
+        for other in links.get(todo.pop(), ()):
+            if other not in seen:
+                seen.add(other)
+                todo.append(other)
+    return seen

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass, field
 from functools import cache
 
 import pyshacl
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import NamespaceManager, RDF, SH
 from rdflib.term import Node
 
@@ -103,47 +103,57 @@ def group_of(focus: Node) -> str:
 
 
 def validate(articles: Mapping[str, Graph], registry: Graph, *, check_registry: bool = True) -> Report:
-    """Validate article graphs (keyed by source id) with the registry, in one pySHACL run.
+    """Validate article graphs (keyed by source id) with the registry; pySHACL gives the findings.
 
-    With ``check_registry=False`` only the articles' own nodes are focus nodes: the registry is
-    still there for references, but its findings (already reported once) are not repeated.
+    pyrudof (:mod:`kg.fastshacl`), when installed, first screens the batch; only the articles it
+    flags (and articles linked to them) then go through pySHACL, the reference engine. Articles it
+    passes have no findings with pySHACL either (``tests/test_fastshacl.py`` checks this). With
+    ``check_registry=False`` the registry's own findings, already reported once, are left out.
     """
-    # -- fast path (kg/fastshacl.py): pyrudof screens the batch and pySHACL reports only on what it
-    # flags; None means "not installed, switched off (KG_SHACL_ENGINE=pyshacl) or not sure". Same
-    # findings as below, checked by tests/test_fastshacl.py. pySHACL stays the reference engine.
-    from .fastshacl import validate_fast
+    from .fastshacl import articles_to_check
 
-    fast = validate_fast(articles, registry, check_registry=check_registry)
-    if fast is not None:
-        return fast
-    # -- end of fast path
-    return validate_reference(articles, registry, check_registry=check_registry)
+    to_check = articles_to_check(articles, registry)
+    subset = articles if to_check is None else {sid: articles[sid] for sid in sorted(to_check)}
+    report = validate_reference(subset, registry) if subset else Report(graph=_conforming_report_graph())
+    for sid in articles:
+        report.by_group.setdefault(sid, [])
+    if not check_registry:
+        report.by_group.pop(REGISTRY_GROUP, None)
+    return report
 
 
-def validate_reference(articles: Mapping[str, Graph], registry: Graph, *, check_registry: bool = True) -> Report:
-    """:func:`validate` with pySHACL alone (the reference engine)."""
+def validate_reference(articles: Mapping[str, Graph], registry: Graph) -> Report:
+    """One pySHACL run over the context, the registry and ``articles``: the reference findings."""
     data = Graph()
     for part in (ontology_graph(), vocabulary_graph(), registry, *articles.values()):
         data += part
-    focus = None if check_registry else sorted({s for g in articles.values() for s in g.subjects()})
     _conforms, report_graph, _text = pyshacl.validate(
         data,
         shacl_graph=shapes_graph(),
         inference="none",
         allow_warnings=True,
         inplace=True,
-        focus_nodes=focus,
     )
     report = Report(graph=report_graph)
     for group in articles:
         report.by_group[group] = []
-    for result in report_graph.subjects(RDF.type, SH.ValidationResult):
-        finding = _finding(report_graph, result)
-        focus = report_graph.value(result, SH.focusNode)
-        report.by_group.setdefault(group_of(focus), []).append(finding)
+    # Top-level results only: nested ones (sh:detail) explain a top-level result, they do not add one.
+    for validation in report_graph.subjects(RDF.type, SH.ValidationReport):
+        for result in report_graph.objects(validation, SH.result):
+            focus = report_graph.value(result, SH.focusNode)
+            report.by_group.setdefault(group_of(focus), []).append(_finding(report_graph, result))
     for findings in report.by_group.values():
         findings.sort(key=lambda f: (f.focus, f.severity, f.path, f.message, f.value))
     return report
+
+
+def _conforming_report_graph() -> Graph:
+    """The W3C report of a run with no results (what pySHACL would have said)."""
+    graph = Graph()
+    node = BNode()
+    graph.add((node, RDF.type, SH.ValidationReport))
+    graph.add((node, SH.conforms, Literal(True)))
+    return graph
 
 
 def _finding(graph: Graph, result: Node) -> Finding:
