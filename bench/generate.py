@@ -90,7 +90,6 @@ IO_NAMES = [("Northern Treaty Organisation", "NTO"), ("Council of Coastal States
 MEDIA_PATTERNS = ["{city} Herald", "{country} Broadcasting", "{city} Times", "{country} News Agency",
                   "Radio {country}", "{city} Daily", "The {country} Observer", "{country} Television"]
 GROUPS = [("coastal-states", "Coastal states", "The states along the contested coast, as news text refers to them."),
-          ("regional-allies", "Regional allies (unnamed)", "Unnamed allies in the region."),
           ("western-officials", "Western officials (unnamed)", "Unnamed officials of Western governments."),
           ("arab-mediators", "Mediating states", "States that act as mediators, referred to collectively."),
           ("island-states", "Island states", "Small island states referred to collectively."),
@@ -164,22 +163,48 @@ def _unique_name(rng: random.Random, used: set[str], endings: list[str]) -> str:
             return name
 
 
+SEED_REGISTRY = Path(__file__).resolve().parent.parent / "articles" / "registry.yaml"
+#: Parts of the seed registry's states that exist there already (the rest is generated).
+SEED_STATES = {
+    "uk": {"government": "uk-government", "bases": "british-bases"},
+    "germany": {"government": "de-federal-government", "forces": "bundeswehr",
+                "posts": {"foreign-minister": "de-foreign-minister"}},
+    "france": {}, "iran": {"sites": "iranian-missile-sites"}, "usa": {"forces": "us-forces"}, "israel": {},
+    "jordan": {},
+}
+POST_KINDS = (("head-of-government", "Head of Government of {name}", "state"),
+              ("foreign-minister", "Foreign Minister of {name}", "government"),
+              ("defence-minister", "Defence Minister of {name}", "government"))
+
+
 def build_world(seed: int, countries: int = 70) -> World:
-    """A registry of about 500 actors; the same for a given seed."""
+    """A registry of about 500 actors; the same for a given seed.
+
+    It extends the repository's seed registry (articles/registry.yaml), so the shipped queries'
+    default parameters (iran, nato, us-israel-war-on-iran-2026) find answers in the corpus.
+    """
     rng = random.Random(f"registry-{seed}")
+    seed_registry = yaml.safe_load(SEED_REGISTRY.read_text(encoding="utf-8"))
     used: set[str] = set()
     persons_used: set[str] = set()
-    actors: list[dict[str, Any]] = []
-    posts: list[dict[str, Any]] = []
-    places: list[dict[str, Any]] = []
-    things: list[dict[str, Any]] = []
-    events: list[dict[str, Any]] = []
+    actors: list[dict[str, Any]] = list(seed_registry.get("actors") or [])
+    posts: list[dict[str, Any]] = list(seed_registry.get("posts") or [])
+    places: list[dict[str, Any]] = list(seed_registry.get("places") or [])
+    things: list[dict[str, Any]] = list(seed_registry.get("things") or [])
+    events: list[dict[str, Any]] = list(seed_registry.get("events") or [])
     labels: dict[str, str] = {}
+    for section in (actors, posts, places, things, events):
+        for entry in section:
+            labels[entry["id"]] = entry["label"]
+            used.add(entry["label"])
+    for entry in actors:
+        if entry["type"] == "Person":
+            persons_used.add(entry["label"])
 
     def person(description: str) -> str:
         while True:
             name = f"{rng.choice(FIRST_NAMES)} {rng.choice(SURNAMES)}"
-            if name not in persons_used:
+            if name not in persons_used and slugify(name) not in labels:
                 persons_used.add(name)
                 break
         slug = slugify(name)
@@ -188,10 +213,20 @@ def build_world(seed: int, countries: int = 70) -> World:
         return slug
 
     ios: list[tuple[str, str, str, str]] = []
+    heads = {post["post_in"]: (post["held_by"][0], post["id"]) for post in posts if post.get("held_by")}
+    for entry in [a for a in actors if a["type"] == "InternationalOrganization"]:
+        slug, label = entry["id"], entry["label"]
+        if slug in heads:
+            head, post = heads[slug]
+        else:
+            head, post = person(f"Secretary General of the {label}."), f"{slug}-secretary-general"
+            posts.append({"id": post, "label": f"Secretary General of the {label}", "post_in": slug, "held_by": [head]})
+            labels[post] = f"Secretary General of the {label}"
+        ios.append((slug, label, head, post))
     for label, abbr in IO_NAMES:
         slug = slugify(abbr) if len(abbr) > 2 else slugify(label)
         actors.append({"id": slug, "type": "InternationalOrganization", "label": label, "alt_labels": [abbr],
-                       "description": f"Intergovernmental organisation ({abbr})."})
+                       "description": f"Intergovernmental organisation ({abbr}).", "wikidata": f"Q{800000 + len(ios)}"})
         labels[slug] = label
         head = person(f"Secretary General of the {label}.")
         post = f"{slug}-secretary-general"
@@ -199,41 +234,69 @@ def build_world(seed: int, countries: int = 70) -> World:
         labels[post] = f"Secretary General of the {label}"
         ios.append((slug, label, head, post))
 
-    world_countries: list[Country] = []
-    for index in range(countries):
-        name = _unique_name(rng, used, COUNTRY_ENDINGS)
-        slug = slugify(name)
-        capital = _unique_name(rng, used, CITY_ENDINGS)
-        country = Country(slug, name, f"{slug}-government", f"{slug}-armed-forces", slugify(capital),
-                          f"{slug}-air-bases", f"{slug}-missile-sites")
-        members = rng.sample(ios, rng.randint(1, 3))
-        entry: dict[str, Any] = {"id": slug, "type": "State", "label": name,
-                                 "alt_labels": [f"Republic of {name}"], "member_of": [io[0] for io in members]}
-        if index % 3 == 0:
-            entry["wikidata"] = f"Q{900000 + index}"
-        actors.append(entry)
-        actors.append({"id": country.government, "type": "GovernmentBody", "label": f"Government of {name}",
-                       "description": f"The government (cabinet) of {name}."})
-        actors.append({"id": country.forces, "type": "ArmedForces", "label": f"Armed forces of {name}",
-                       "alt_labels": [f"{name} forces"]})
-        labels.update({slug: name, country.government: f"the government of {name}",
-                       country.forces: f"the armed forces of {name}"})
-        places.append({"id": country.capital, "label": capital})
-        labels[country.capital] = capital
-        things.append({"id": country.bases, "label": f"Military air bases of {name}"})
-        things.append({"id": country.sites, "label": f"Missile sites of {name}"})
-        labels[country.bases], labels[country.sites] = f"the air bases of {name}", f"the missile sites of {name}"
-        for post_key, post_label, body in (("president", f"President of {name}", slug),
-                                           ("foreign-minister", f"Foreign Minister of {name}", country.government),
-                                           ("defence-minister", f"Defence Minister of {name}", country.government)):
+    def add_state_parts(slug: str, name: str, known: dict[str, Any]) -> Country:
+        capital_slug = known.get("capital")
+        if capital_slug is None:
+            capital = _unique_name(rng, used, CITY_ENDINGS)
+            capital_slug = slugify(capital)
+            places.append({"id": capital_slug, "label": capital})
+            labels[capital_slug] = capital
+        country = Country(slug, name, known.get("government", f"{slug}-government"),
+                          known.get("forces", f"{slug}-armed-forces"), capital_slug,
+                          known.get("bases", f"{slug}-air-bases"), known.get("sites", f"{slug}-missile-sites"))
+        if "government" not in known:
+            actors.append({"id": country.government, "type": "GovernmentBody", "label": f"Government of {name}",
+                           "description": f"The government (cabinet) of {name}."})
+            labels[country.government] = f"Government of {name}"
+        if "forces" not in known:
+            actors.append({"id": country.forces, "type": "ArmedForces", "label": f"Armed forces of {name}",
+                           "alt_labels": [f"{name} forces"]})
+            labels[country.forces] = f"Armed forces of {name}"
+        if "bases" not in known:
+            things.append({"id": country.bases, "label": f"Military air bases of {name}"})
+            labels[country.bases] = f"Military air bases of {name}"
+        if "sites" not in known:
+            things.append({"id": country.sites, "label": f"Missile sites of {name}"})
+            labels[country.sites] = f"Missile sites of {name}"
+        known_posts = known.get("posts", {})
+        for key, template, body in POST_KINDS:
+            post_label = template.format(name=name)
+            if key in known_posts:
+                post = next(p for p in posts if p["id"] == known_posts[key])
+                country.persons[post["id"]] = (post["held_by"][0], post["label"])
+                continue
             holder = person(f"{post_label}.")
-            post = f"{slug}-{post_key}"
-            posts.append({"id": post, "label": post_label, "post_in": body, "held_by": [holder]})
+            post = f"{slug}-{key}"
+            posts.append({"id": post, "label": post_label, "post_in": slug if body == "state" else country.government,
+                          "held_by": [holder]})
             labels[post] = post_label
             country.persons[post] = (holder, post_label)
-        world_countries.append(country)
+        return country
 
-    media: list[str] = []
+    world_countries: list[Country] = []
+    for slug, known in SEED_STATES.items():
+        world_countries.append(add_state_parts(slug, labels[slug], known))
+    for index in range(countries - len(world_countries)):
+        name = _unique_name(rng, used, COUNTRY_ENDINGS)
+        slug = slugify(name)
+        members = rng.sample(ios, rng.randint(1, 3))
+        if rng.random() < 0.3 and not any(io[0] == "nato" for io in members):
+            members.append(next(io for io in ios if io[0] == "nato"))
+        actors.append({"id": slug, "type": "State", "label": name, "alt_labels": [f"Republic of {name}"],
+                       # fictitious but well-formed QIDs: states should have one (a warning otherwise)
+                       "wikidata": f"Q{900000 + index}", "member_of": [io[0] for io in members]})
+        labels[slug] = name
+        world_countries.append(add_state_parts(slug, name, {}))
+    for country in world_countries:
+        labels[country.government] = "the g" + labels[country.government][1:] \
+            if labels[country.government].startswith("Government of") else labels[country.government]
+        labels[country.forces] = ("the " + labels[country.forces][:1].lower() + labels[country.forces][1:]) \
+            if labels[country.forces].startswith("Armed forces") else labels[country.forces]
+        for key in (country.bases, country.sites):
+            if labels[key].startswith(("Military", "Missile")):
+                labels[key] = "the " + labels[key][:1].lower() + labels[key][1:]
+
+    media: list[str] = [a["id"] for a in actors if a["type"] == "MediaOrganization"]
     for index in range(30):
         country = world_countries[index % len(world_countries)]
         label = rng.choice(MEDIA_PATTERNS).format(city=labels[country.capital], country=country.name)
@@ -245,7 +308,7 @@ def build_world(seed: int, countries: int = 70) -> World:
         labels[slug] = label
         media.append(slug)
 
-    groups: list[str] = []
+    groups: list[str] = [a["id"] for a in actors if a["type"] == "ActorGroup" and a["id"] != "french-officials"]
     for slug, label, description in GROUPS:
         entry = {"id": slug, "type": "ActorGroup", "label": label, "description": description}
         if slug in ("coastal-states", "frontline-states", "island-states"):
@@ -274,7 +337,7 @@ def build_world(seed: int, countries: int = 70) -> World:
 
     registry = {"actors": actors, "posts": posts, "places": places, "things": things, "events": events}
     return World(registry, labels, world_countries, ios, media, groups,
-                 [c.capital for c in world_countries] + extra_places, events, {p["id"]: p for p in posts})
+                 [p["id"] for p in places], events, {p["id"]: p for p in posts})
 
 
 # --------------------------------------------------------------------------------------------------
@@ -403,7 +466,8 @@ class ArticleGenerator:
         published = datetime(YEAR, 1, 1, rng.randrange(6, 23), rng.randrange(60)) + timedelta(days=day)
         self.published = published
         publisher = rng.choice(world.media)
-        event = rng.choice(world.events) if rng.random() < 0.8 else None
+        roll = rng.random()  # the seed registry's event (the shipped queries' default) in 30% of articles
+        event = world.events[0] if roll < 0.3 else rng.choice(world.events[1:]) if roll < 0.8 else None
         self.event = event
         focus = [c for c in world.countries if event and c.slug in event["agents"] + event["targets"]]
         others = rng.sample(world.countries, 6)

@@ -1,0 +1,100 @@
+"""Smoke test of the benchmark harness: the whole bench on 20 generated articles.
+
+The benchmarks themselves are not part of the test run (see BENCHMARKS.md); this only checks that
+bench/generate.py writes a corpus that ingests cleanly and that bench/run.py measures every row.
+"""
+
+from __future__ import annotations
+
+import filecmp
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.ingest import ingest
+from kg.queries import named_queries
+from kg.store import EmbeddedStore
+
+REPO = Path(__file__).resolve().parent.parent
+GENERATE = REPO / "bench" / "generate.py"
+RUN = REPO / "bench" / "run.py"
+ARTICLES = 20
+
+
+def _generate(out: Path, articles: int, seed: int = 7) -> None:
+    subprocess.run([sys.executable, str(GENERATE), "--articles", str(articles), "--seed", str(seed), "--out", str(out)],
+                   check=True, capture_output=True, timeout=120)
+
+
+def test_generator_is_deterministic_and_sizes_nest(tmp_path: Path) -> None:
+    _generate(tmp_path / "a", 6)
+    _generate(tmp_path / "b", 6)
+    _generate(tmp_path / "c", 3)
+    a_files = sorted(p.relative_to(tmp_path / "a") for p in (tmp_path / "a").rglob("*") if p.is_file())
+    assert len(a_files) == 1 + 2 * 6  # registry + a .yaml and a .txt per article
+    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "b", [str(p) for p in a_files], shallow=False)
+    assert not mismatch and not errors
+    c_files = [str(p.relative_to(tmp_path / "c")) for p in (tmp_path / "c").rglob("*") if p.is_file()]
+    match, mismatch, errors = filecmp.cmpfiles(tmp_path / "a", tmp_path / "c", c_files, shallow=False)
+    assert len(c_files) == 1 + 2 * 3 and not mismatch and not errors
+
+
+@pytest.mark.slow
+def test_bench_runs_end_to_end_on_20_articles(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    _generate(corpus, ARTICLES)
+
+    # The generated corpus ingests with no input error, no violation and no warning.
+    with EmbeddedStore(tmp_path / "store") as store:
+        summary = ingest([corpus], store)
+    assert (summary.count("stored"), summary.count("invalid"), summary.count("error")) == (ARTICLES, 0, 0), [
+        (str(o.path), o.status, str(o.error)) for o in summary.outcomes if o.status != "stored"]
+    assert summary.report.count("Violation") == 0
+    assert summary.report.count("Warning") == 0
+
+    figures = tmp_path / "figures.json"
+    command = [sys.executable, str(RUN), "--sizes", str(ARTICLES), "--ref-size", str(ARTICLES), "--repeat", "1",
+               "--query-runs", "2", "--baseline-query-runs", "1", "--query-budget", "3", "--query-timeout", "60", "--baseline-query-timeout", "3",
+               "--timeout", "120", "--tmp", str(tmp_path), "--json", str(figures)]
+    # Its own process group, so that on a timeout the run's workers and server go too.
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
+                               start_new_session=True)
+    try:
+        table, log = process.communicate(timeout=300)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+        process.communicate()
+        raise
+    assert process.returncode == 0, log[-3000:]
+    assert f"== {ARTICLES} articles ==" in table
+
+    def row(measure: str) -> str:
+        lines = [line for line in table.splitlines() if line.startswith(measure)]
+        assert lines, f"no row {measure!r} in:\n{table}"
+        return lines[0]
+
+    number = re.compile(r"\d[\d,]*(\.\d+)?")
+    assert f"{ARTICLES} stored, 0 invalid, 0 errors" in row("corpus check (kg ingest)")
+    for measure in ("ingest time", "ingest articles/s", "ingest triples/s", "ingest peak RSS", "kg validate time"):
+        value = row(measure)[len(measure):]
+        assert number.search(value), f"{measure}: no number in {value!r}"
+    assert "bulk load" in row("ingest triples/s")
+    assert "pySHACL" in row("kg validate time")
+    for name, query in named_queries().items():
+        line = row(f"query {query.path.stem.split('_')[0]} {name}")
+        assert re.search(r"p50 [\d.]+ ms, p95 [\d.]+ ms", line), line
+    load = row("kg load triples/s")
+    assert number.search(load[len("kg load triples/s"):]) or "skipped" in load, load
+
+    saved = json.loads(figures.read_text())
+    assert saved["machine"]["nproc"]
+    rows = {r["measure"]: r for r in saved["sizes"][str(ARTICLES)]["rows"]}
+    check = rows["corpus check (kg ingest)"]["data"]
+    assert (check["stored"], check["invalid"], check["errors"], check["violations"]) == (ARTICLES, 0, 0, 0)
+    assert not list(tmp_path.glob("kg-bench-*")), "bench/run.py left its temporary folder behind"
