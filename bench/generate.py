@@ -26,6 +26,9 @@ from typing import Any
 
 import yaml
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, for kg
+from kg.anchoring import occurrences  # noqa: E402  (counted exactly as kg ingest counts them)
+
 try:
     from yaml import CSafeDumper as _Dumper
 except ImportError:  # pragma: no cover - libyaml missing
@@ -384,15 +387,6 @@ class TextBuilder:
     def text(self) -> str:
         self.paragraph()
         return "\n".join(self.lines) + "\n"
-
-
-def occurrences(text: str, quote: str) -> list[int]:
-    """Start offsets of every (possibly overlapping) occurrence, as kg.anchoring counts them."""
-    starts, at = [], text.find(quote)
-    while at != -1:
-        starts.append(at)
-        at = text.find(quote, at + 1)
-    return starts
 
 
 @dataclass
