@@ -1,9 +1,10 @@
 """Ingest annotated articles: check, build, validate, and commit each valid article atomically.
 
 An article with an input error or a SHACL violation is not stored; the others are. Articles are
-validated and committed in batches (one pySHACL call and one store transaction per batch), and the
-registry, vocabularies and ontology go into the same transaction as the first batch, so a run in
-which nothing is valid leaves the store exactly as it was.
+validated and committed in batches (one validation run per batch; new graphs in one store
+transaction, replaced graphs in another, so every article is stored whole or not at all). The
+registry, vocabularies and ontology are written with the first valid batch, so a run in which
+nothing is valid leaves the store exactly as it was.
 """
 
 from __future__ import annotations
