@@ -184,16 +184,15 @@ class _References:
     def one(self, path: JsonPath, slug: str | None, *sections: str) -> None:
         if slug is None:
             return
-        if any(section in LOCAL_SECTIONS for section in sections):
-            found, candidates = self.local.get(slug), [s for s, sec in self.local.items() if sec in sections]
-            where = "in this article"
-        else:
-            found, candidates = self.registry.section(slug), [
-                s for s, sec in self.registry.sections_of.items() if sec in sections]
-            where = f"in {self.registry.path}"
-        nouns = " or ".join(SECTION_NOUN.get(s) or LOCAL_SECTIONS[s] for s in sections)
+        local = any(section in LOCAL_SECTIONS for section in sections)
+        found = self.local.get(slug) if local else self.registry.section(slug)
         if found in sections:
             return
+        # Only a wrong reference pays for listing the candidates (a "did you mean" hint).
+        known = self.local if local else self.registry.sections_of
+        candidates = [s for s, section in known.items() if section in sections]
+        where = "in this article" if local else f"in {self.registry.path}"
+        nouns = " or ".join(SECTION_NOUN.get(s) or LOCAL_SECTIONS[s] for s in sections)
         if found is None:
             self.problems.append(self.doc.problem(path, f"unknown {nouns} {slug!r}",
                                                   f"{nearest(slug, candidates)}define it {where} first"))

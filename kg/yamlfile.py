@@ -10,14 +10,16 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
-from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
 from .errors import InputError, Problem
 from .iris import SLUG_RULE
+
+if TYPE_CHECKING:
+    from .schema import SchemaValidator
 
 JsonPath = tuple[str | int, ...]
 
@@ -120,7 +122,7 @@ def _record_lines(node: yaml.Node | None, path: JsonPath, doc: YamlDocument, pro
             _record_lines(item, (*path, index), doc, problems)
 
 
-def check_schema(doc: YamlDocument, validator: Draft202012Validator) -> list[Problem]:
+def check_schema(doc: YamlDocument, validator: SchemaValidator) -> list[Problem]:
     """Every JSON Schema violation in the document, worded for an annotator."""
     errors = sorted(validator.iter_errors(doc.data), key=lambda e: (doc.line(tuple(e.absolute_path)) or 0, e.message))
     return [_explain(doc, error) for error in errors]

@@ -3,15 +3,19 @@ store is left unchanged (it still holds exactly what it held before the failed r
 
 from __future__ import annotations
 
+import copy
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from kg.cli import main
+from kg.schema import validator
 from kg.store import EmbeddedStore
+from kg.yamlfile import load_yaml
 
 from conftest import CORPUS, SEED
 
@@ -158,3 +162,51 @@ def test_bad_registry_is_an_input_error(corpus: Path, tmp_path: Path, capsys: py
 def test_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest", str(tmp_path / "nowhere"), "--store", str(tmp_path / "s")]) == 2
     assert "nowhere: no such file or folder" in capsys.readouterr().err
+
+
+
+def _mutations(node: object, path: tuple[object, ...] = ()) -> Iterator[tuple[str, str, tuple[object, ...], object]]:
+    """(description, action, path, value) edits of the seed document: every key dropped, an unknown
+    key in every mapping, every list emptied, every value replaced by a number and by a mapping."""
+    if isinstance(node, dict):
+        yield f"{path}: unknown key", "add", path, "colour"
+        for key, value in node.items():
+            yield f"{path + (key,)}: dropped", "drop", path, key
+            yield from _mutations(value, path + (key,))
+    elif isinstance(node, list):
+        yield f"{path}: emptied", "set", path, []
+        for index, value in enumerate(node[:2]):  # list items share a shape: two are enough
+            yield from _mutations(value, path + (index,))
+    if path:
+        yield f"{path}: a number", "set", path, 7
+        yield f"{path}: a mapping", "set", path, {"x": 1}
+
+
+def _edited(document: Any, action: str, path: tuple[object, ...], value: object) -> Any:
+    document = copy.deepcopy(document)
+    parent = document
+    for step in path[:-1] if action == "set" else path:
+        parent = parent[step]
+    if action == "add":
+        parent[value] = "blue"
+    elif action == "drop":
+        del parent[value]
+    else:
+        parent[path[-1]] = value
+    return document
+
+
+def test_the_fast_schema_check_agrees_with_jsonschema() -> None:
+    """fastjsonschema short-cuts the documents it accepts, so it must reject whatever jsonschema
+    rejects: checked on the seed and on every edit of it that _mutations makes."""
+    check = validator("article")
+    seed = load_yaml(SEED, "annotation file").data
+    assert not list(check.iter_errors(seed)) and not list(check.reference.iter_errors(seed))
+    compared = rejected = 0
+    for description, action, path, value in _mutations(seed):
+        document = _edited(seed, action, path, value)
+        reference_accepts = not list(check.reference.iter_errors(document))
+        assert (not list(check.iter_errors(document))) == reference_accepts, description
+        compared += 1
+        rejected += not reference_accepts
+    assert compared > 400 and rejected > 250, (compared, rejected)
