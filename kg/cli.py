@@ -31,8 +31,10 @@ JSON-LD uses the context shipped in the package (kg/context.jsonld).
 LOAD_EPILOG = """credentials (never on the command line, never printed):
   KG_ENDPOINT_USER + KG_ENDPOINT_PASSWORD (scheme: --auth, $KG_ENDPOINT_AUTH, the preset, else basic),
   KG_ENDPOINT_TOKEN (bearer), else ~/.netrc ($NETRC).
-Every named graph is PUT (replacing it on the server, so loading again never duplicates); afterwards
-the triples of each graph are counted on the server and compared with the store (any difference: exit 3).
+With a dataset endpoint (--dataset, or the oxigraph preset) the store goes as N-Quads in a few large
+POSTs, after dropping the graphs the server already has; otherwise every named graph is PUT (Graph
+Store Protocol) or sent as SPARQL Update. Either way loading again replaces and never duplicates;
+afterwards the triples of each graph are counted on the server and compared (any difference: exit 3).
 """ + EPILOG
 
 
@@ -163,19 +165,21 @@ def cmd_load(args: argparse.Namespace) -> int:
     from .load import LoadOptions, load, plan_load
     from .store import EmbeddedStore
 
-    endpoints = resolve_endpoints(args.endpoint, preset=args.preset, graph_store=args.graph_store, update=args.update)
-    credentials = credentials_for(endpoints.graph_store or endpoints.update or endpoints.query, scheme=args.auth,
-                                  preset=endpoints.preset)
+    endpoints = resolve_endpoints(args.endpoint, preset=args.preset, graph_store=args.graph_store, update=args.update,
+                                  dataset=args.dataset)
+    credentials = credentials_for(endpoints.dataset or endpoints.graph_store or endpoints.update or endpoints.query,
+                                  scheme=args.auth, preset=endpoints.preset)
     options = LoadOptions(batch_size=args.batch_size, retries=args.retries, retry_delay=args.retry_delay,
                           timeout=args.timeout, verify=not args.no_verify)
-    with EmbeddedStore(args.store, read_only=True) as store:
-        plan = plan_load(store, endpoints, credentials, options)
-    if args.dry_run:
-        sys.stdout.write(plan.render())
-        return EXIT_OK
-    log = (lambda message: None) if args.quiet else _err
-    with _progress(0 if args.quiet else plan.batch_count, "request") as progress:
-        report = load(plan, progress=progress, log=log)
+    with EmbeddedStore(args.store, read_only=True) as store:  # open while loading: dataset mode streams from it
+        plan = plan_load(store, endpoints, credentials, options, count=args.dry_run)
+        if args.dry_run:
+            sys.stdout.write(plan.render())
+            return EXIT_OK
+        log = (lambda message: None) if args.quiet else _err
+        total, unit = plan.progress
+        with _progress(0 if args.quiet else total, unit) as progress:
+            report = load(plan, progress=progress, log=log)
     _err(report.render().rstrip())
     return EXIT_OK if report.ok else EXIT_STORE
 
@@ -249,15 +253,19 @@ def build_parser() -> argparse.ArgumentParser:
     _store_argument(export)
     export.set_defaults(handler=cmd_export)
 
-    load = sub.add_parser("load", help="push the store into a triplestore (Graph Store Protocol, one PUT per graph)",
+    load = sub.add_parser("load", help="push the store into a triplestore (N-Quads POSTs, or one PUT per graph)",
                           epilog=LOAD_EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
     load.add_argument("--endpoint", required=True, metavar="URL",
                       help="the store's SPARQL query endpoint (with --preset: its root URL), used to verify the load")
     load.add_argument("--graph-store", metavar="URL", help="Graph Store Protocol endpoint (default: from --preset)")
-    load.add_argument("--update", metavar="URL", help="SPARQL update endpoint, used only when there is no graph store")
+    load.add_argument("--update", metavar="URL", help="SPARQL update endpoint: drops graphs before a --dataset "
+                      "load, or carries the data when there is no graph store")
+    load.add_argument("--dataset", metavar="URL", help="endpoint accepting N-Quads POSTs of the whole dataset "
+                      "(default: from --preset; Oxigraph: ROOT/store?no_transaction); needs --update")
     _remote_arguments(load)
-    load.add_argument("--batch-size", type=int, default=50_000, metavar="N",
-                      help="triples per request; a larger graph is a PUT then POSTs (default: 50000)")
+    load.add_argument("--batch-size", type=int, default=None, metavar="N",
+                      help="quads per --dataset request (default: 200000), or triples per graph request "
+                      "(a larger graph is a PUT then POSTs; default: 50000)")
     load.add_argument("--retries", type=int, default=3, metavar="N",
                       help="retries on 5xx answers, timeouts and dropped connections (default: 3)")
     load.add_argument("--retry-delay", type=float, default=1.0, metavar="S",

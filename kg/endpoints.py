@@ -41,7 +41,9 @@ class Preset:
     """Where one kind of store has its endpoints, relative to a root URL, and how it authenticates.
 
     ``query_params`` are sent with every query; they make the store's default graph the union of the
-    named graphs, which the queries assume (the embedded store queries the union too).
+    named graphs, which the queries assume (the embedded store queries the union too). ``dataset`` is
+    where the whole dataset can be POSTed as N-Quads (quads added, named graphs kept): ``kg load``
+    then sends the store in a few large requests instead of one per graph.
     """
 
     name: str
@@ -51,6 +53,7 @@ class Preset:
     graph_store: str | None
     auth: str | None
     query_params: tuple[tuple[str, str], ...] = ()
+    dataset: str | None = None
     verified: bool = False
     note: str = ""
 
@@ -59,9 +62,10 @@ PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
         Preset("oxigraph", "http://localhost:7878", "/query", "/update", "/store", None,
-               query_params=(("union-default-graph", ""),), verified=True,
+               query_params=(("union-default-graph", ""),), dataset="/store?no_transaction", verified=True,
                note="no authentication of its own (put a reverse proxy with basic auth in front of it); "
-                    "the union-default-graph parameter makes queries see all named graphs"),
+                    "the union-default-graph parameter makes queries see all named graphs; N-Quads POSTed "
+                    "to /store?no_transaction go through its bulk loader"),
         Preset("fuseki", "http://localhost:3030/ds", "/query", "/update", "/data", "basic",
                query_params=(("default-graph-uri", "urn:x-arq:UnionGraph"),),
                note="the root is the dataset URL; needs a writable dataset (fuseki-server --update); basic "
@@ -79,12 +83,13 @@ PRESETS: dict[str, Preset] = {
 
 @dataclass(frozen=True)
 class Endpoints:
-    """The URLs of one store: SPARQL query endpoint, update endpoint, graph store (GSP)."""
+    """The URLs of one store: SPARQL query endpoint, update endpoint, graph store (GSP), dataset (N-Quads POST)."""
 
     query: str
     update: str | None = None
     graph_store: str | None = None
     preset: Preset | None = None
+    dataset: str | None = None
 
     @property
     def query_params(self) -> tuple[tuple[str, str], ...]:
@@ -101,19 +106,19 @@ def check_url(url: str, option: str) -> str:
 
 
 def resolve_endpoints(endpoint: str, *, preset: str | None = None, graph_store: str | None = None,
-                      update: str | None = None) -> Endpoints:
+                      update: str | None = None, dataset: str | None = None) -> Endpoints:
     """The store's URLs from ``--endpoint`` (the query endpoint, or with a preset its root) and overrides.
 
     With a preset, ``endpoint`` may be the root (``http://localhost:7878``) or the query endpoint
-    itself (``http://localhost:7878/query``); the update and graph store URLs follow from the preset
-    unless given.
+    itself (``http://localhost:7878/query``); the update, graph store and dataset URLs follow from the
+    preset unless given.
     """
     check_url(endpoint, "--endpoint")
-    for url, option in ((graph_store, "--graph-store"), (update, "--update")):
+    for url, option in ((graph_store, "--graph-store"), (update, "--update"), (dataset, "--dataset")):
         if url:
             check_url(url, option)
     if preset is None:
-        return Endpoints(endpoint, update, graph_store)
+        return Endpoints(endpoint, update, graph_store, dataset=dataset)
     if preset not in PRESETS:
         raise EndpointError(f"unknown preset {preset!r}; use one of {', '.join(PRESETS)}")
     chosen = PRESETS[preset]
@@ -125,6 +130,7 @@ def resolve_endpoints(endpoint: str, *, preset: str | None = None, graph_store: 
         update=update or (root + chosen.update if chosen.update is not None else None),
         graph_store=graph_store or (root + chosen.graph_store if chosen.graph_store is not None else None),
         preset=chosen,
+        dataset=dataset or (root + chosen.dataset if chosen.dataset is not None else None),
     )
 
 

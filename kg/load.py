@@ -1,23 +1,36 @@
-"""Load the store into a triplestore with the SPARQL 1.1 Graph Store HTTP Protocol.
+"""Load the store into a triplestore: whole-dataset N-Quads POSTs, or one graph at a time.
 
-*Loading* is the SPARQL 1.1 Graph Store HTTP Protocol over ``requests``: one ``PUT ?graph=G`` per
-named graph (article graphs, registry, vocabulary, ontology, provenance) with an N-Triples body, so
-loading again *replaces* each graph and never duplicates it. A graph larger than the batch size is
-sent as a PUT of the first batch and POSTs (merge) of the others: such a graph is complete only once
-all its batches are in, which the verification step checks. Blank nodes that are connected stay in
-one batch (each request has its own blank-node scope). Without a graph store, an update endpoint can
-be used instead (``DROP SILENT GRAPH`` + ``INSERT DATA`` in one request). 5xx answers, timeouts and
-dropped connections are retried with exponential backoff; other 4xx answers reject the graph (the
-server's message is reported). After loading, the triples of each graph are counted on the server
-(``SELECT (COUNT(*) ...) { GRAPH ?g { ... } }``) and compared with the local store.
+Three ways to send, chosen from the endpoints (:attr:`LoadPlan.mode`):
+
+* ``dataset`` (a dataset endpoint plus an update endpoint; the Oxigraph preset): the server's named
+  graphs are listed, the local graphs it already has are dropped (``DROP SILENT GRAPH``, many per
+  update request) so that loading again *replaces* them, then the store is streamed as N-Quads
+  (pyoxigraph's serialiser) in a few large POSTs of up to ``batch_size`` quads. A graph smaller than
+  a request is never split; a larger one spans requests, which is safe because quads are a set (a
+  retried request adds nothing twice). The next request's body is serialised in a thread while the
+  current one is in flight. Graphs with blank nodes all go together in the last request (blank-node
+  labels are scoped to one request).
+* ``graph-store`` (SPARQL 1.1 Graph Store HTTP Protocol): one ``PUT ?graph=G`` per named graph with
+  an N-Triples body, so loading again replaces each graph; a graph larger than the batch size is a
+  PUT of the first batch and POSTs (merge) of the others. Connected blank nodes stay in one batch.
+* ``update``: ``DROP SILENT GRAPH`` + ``INSERT DATA`` in one SPARQL Update request per graph batch.
+
+All three share one request function: 5xx answers, timeouts and dropped connections are retried
+with exponential backoff; other 4xx answers reject what the request carried (the server's message
+is reported); a 401 or an unreachable server stops the load. Afterwards the triples of each graph
+are counted on the server and compared with the local counts (in ``dataset`` mode with one grouped
+query over the server's named graphs, against the counts of what was serialised).
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
 from collections import defaultdict
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TypeVar
 
 import pyoxigraph as ox
 import requests
@@ -41,12 +54,20 @@ from .errors import StoreError
 from .remote import RemoteEndpoint
 from .store import EmbeddedStore
 
-# -- loading (Graph Store Protocol over requests) ----------------------------------------------
+#: Default request sizes: whole-dataset requests pay a fixed cost each on the server (a bulk load),
+#: so they are larger; a per-graph request is one graph unless the graph is huge.
+DATASET_BATCH, GRAPH_BATCH = 200_000, 50_000
+#: DROP SILENT GRAPH statements per update request when replacing graphs in ``dataset`` mode.
+DROPS_PER_REQUEST = 1_000
+
+T = TypeVar("T")
+
+# -- the plan ----------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class LoadOptions:
-    batch_size: int = 50_000
+    batch_size: int | None = None  # None: DATASET_BATCH quads or GRAPH_BATCH triples, by mode
     retries: int = 3
     retry_delay: float = 1.0
     timeout: float = 120.0
@@ -54,15 +75,19 @@ class LoadOptions:
     verify: bool = True
 
     def __post_init__(self) -> None:
-        if self.batch_size < 1 or self.retries < 0 or self.retry_delay < 0 or self.timeout <= 0:
+        if (self.batch_size is not None and self.batch_size < 1) or self.retries < 0 or self.retry_delay < 0 \
+                or self.timeout <= 0:
             raise EndpointError("--batch-size and --timeout must be positive, --retries and --retry-delay not negative")
+
+    def size(self, mode: str) -> int:
+        return self.batch_size or (DATASET_BATCH if mode == "dataset" else GRAPH_BATCH)
 
 
 @dataclass(frozen=True)
 class GraphPlan:
     graph: URIRef
-    triples: int
-    batches: list[list[str]] = field(repr=False)
+    triples: int | None  # None: not counted in advance (dataset mode counts while serialising)
+    batches: list[list[str]] = field(default_factory=list, repr=False)  # per-graph modes only
 
 
 @dataclass
@@ -71,31 +96,100 @@ class LoadPlan:
     credentials: Credentials | None
     graphs: list[GraphPlan]
     options: LoadOptions
+    store: EmbeddedStore | None = None  # dataset mode streams from it while loading
 
     @property
-    def batch_count(self) -> int:
-        return sum(len(g.batches) for g in self.graphs)
+    def mode(self) -> str:
+        return _mode(self.endpoints)
+
+    @property
+    def batch_count(self) -> int | None:
+        """Requests that carry data (None in dataset mode when the graphs were not counted)."""
+        if self.mode != "dataset":
+            return sum(len(g.batches) for g in self.graphs)
+        if any(g.triples is None for g in self.graphs):
+            return None
+        return len(_layout([(g.graph, g.triples or 0) for g in self.graphs], self.options.size("dataset")))
+
+    @property
+    def progress(self) -> tuple[int, str]:
+        """The progress bar's total and unit: requests, or graphs in dataset mode."""
+        if self.mode == "dataset":
+            return len(self.graphs), "graph"
+        return self.batch_count or 0, "request"
 
     def render(self) -> str:
         """The plan, for ``kg load --dry-run``: where to, how, and what (no secrets)."""
         from .validate import curie
 
-        e = self.endpoints
-        if e.graph_store:
-            how = f"Graph Store Protocol at {e.graph_store} (PUT per graph, POST for further batches)"
-        else:
-            how = f"SPARQL Update at {e.update} (DROP SILENT GRAPH + INSERT DATA per graph)"
+        e, size = self.endpoints, self.options.size(self.mode)
+        how = {
+            "dataset": f"N-Quads POSTs to {e.dataset} (up to {size} quads each); graphs already on the server "
+                       f"are dropped first via {e.update}",
+            "graph-store": f"Graph Store Protocol at {e.graph_store} (PUT per graph, POST for further batches)",
+            "update": f"SPARQL Update at {e.update} (DROP SILENT GRAPH + INSERT DATA per graph)",
+        }[self.mode]
+        verify = "one grouped count of triples per graph" if self.mode == "dataset" else "triple counts per graph"
+        requests_count = self.batch_count
+        triples = sum(g.triples or 0 for g in self.graphs)
         lines = [
-            f"load plan ({e.preset.name + ' preset' if e.preset else 'no preset'})",
+            f"load plan ({e.preset.name + ' preset' if e.preset else 'no preset'}, {self.mode} mode)",
             f"  send:    {how}",
-            f"  verify:  triple counts per graph via {e.query}" if self.options.verify else "  verify:  no",
+            f"  verify:  {verify} via {e.query}" if self.options.verify else "  verify:  no",
             f"  auth:    {self.credentials.describe() if self.credentials else 'none'}",
             f"  retries: {self.options.retries} (backoff from {self.options.retry_delay:g} s), "
-            f"timeout {self.options.timeout:g} s, batches of up to {self.options.batch_size} triples",
-            f"  graphs:  {len(self.graphs)}, {sum(g.triples for g in self.graphs)} triples, {self.batch_count} requests",
+            f"timeout {self.options.timeout:g} s, batches of up to {size} {'quads' if self.mode == 'dataset' else 'triples'}",
+            (f"  graphs:  {len(self.graphs)}, {triples} triples, "
+             f"{'?' if requests_count is None else requests_count} request(s)"
+             + (" (plus the drops of graphs already on the server)" if self.mode == "dataset" else "")),
         ]
-        lines += [f"    {curie(g.graph):<48} {g.triples:>8} triples  {len(g.batches)} request(s)" for g in self.graphs]
+        for g in self.graphs:
+            requests_part = f"  {len(g.batches)} request(s)" if self.mode != "dataset" else ""
+            lines.append(f"    {curie(g.graph):<48} {g.triples if g.triples is not None else '?':>8} triples{requests_part}")
         return "\n".join(lines) + "\n"
+
+
+def _mode(endpoints: Endpoints) -> str:
+    if endpoints.dataset and endpoints.update:
+        return "dataset"
+    return "graph-store" if endpoints.graph_store else "update"
+
+
+def plan_load(store: EmbeddedStore, endpoints: Endpoints, credentials: Credentials | None,
+              options: LoadOptions | None = None, *, count: bool = True) -> LoadPlan:
+    """What ``kg load`` would send: every named graph of the store, in IRI order.
+
+    In ``dataset`` mode nothing is serialised yet (the load streams from ``store``, which must stay
+    open); ``count=False`` skips counting each graph's triples in advance (only the dry run and the
+    request count need them; the load counts what it serialises). In the per-graph modes the
+    N-Triples batches are built here.
+    """
+    options = options or LoadOptions()
+    if endpoints.dataset and not endpoints.update and not endpoints.graph_store:
+        raise EndpointError("--dataset needs --update too (to drop the graphs already on the server, so that "
+                            "loading again replaces them)")
+    if not endpoints.graph_store and not endpoints.update:
+        raise EndpointError("nowhere to load to: give --graph-store URL or --update URL, or a --preset "
+                            f"({', '.join(PRESETS)}) that implies them")
+    if _mode(endpoints) == "dataset":
+        counts = _local_counts(store) if count else {}
+        graphs = [GraphPlan(g, counts.get(g, 0) if count else None) for g in store.named_graphs()]
+        return LoadPlan(endpoints, credentials, graphs, options, store)
+    by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
+    for quad in store.quads():
+        if isinstance(quad.graph_name, ox.NamedNode):
+            by_graph[quad.graph_name.value].append(quad)
+    size = options.size(_mode(endpoints))
+    graphs = [GraphPlan(URIRef(name), len(quads), _batches(quads, size)) for name, quads in sorted(by_graph.items())]
+    return LoadPlan(endpoints, credentials, graphs, options, store)
+
+
+def _local_counts(store: EmbeddedStore) -> dict[URIRef, int]:
+    result = store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {URIRef(str(g)): int(str(n)) for g, n in result.rows}
+
+
+# -- per-graph batches (graph-store and update modes) ------------------------------------------
 
 
 def _batches(quads: list[ox.Quad], size: int) -> list[list[str]]:
@@ -131,20 +225,139 @@ def _batches(quads: list[ox.Quad], size: int) -> list[list[str]]:
     return batches
 
 
-def plan_load(store: EmbeddedStore, endpoints: Endpoints, credentials: Credentials | None,
-              options: LoadOptions | None = None) -> LoadPlan:
-    """What ``kg load`` would send: every named graph of the store, in IRI order, in batches."""
-    options = options or LoadOptions()
-    if not endpoints.graph_store and not endpoints.update:
-        raise EndpointError("nowhere to load to: give --graph-store URL or --update URL, or a --preset "
-                            f"({', '.join(PRESETS)}) that implies them")
-    by_graph: dict[str, list[ox.Quad]] = defaultdict(list)
-    for quad in store.quads():
-        if isinstance(quad.graph_name, ox.NamedNode):
-            by_graph[quad.graph_name.value].append(quad)
-    graphs = [GraphPlan(URIRef(name), len(quads), _batches(quads, max(1, options.batch_size)))
-              for name, quads in sorted(by_graph.items())]
-    return LoadPlan(endpoints, credentials, graphs, options)
+# -- N-Quads chunks (dataset mode) -------------------------------------------------------------
+
+
+@dataclass
+class _Chunk:
+    """One dataset request: its N-Quads body, the quads of each graph in it, the graphs it completes."""
+
+    body: bytes
+    counts: dict[URIRef, int]
+    finished: list[URIRef]
+
+
+def _layout(sizes: Iterable[tuple[URIRef, int]], size: int) -> list[list[tuple[URIRef, int]]]:
+    """How graphs of the given sizes fill requests of up to ``size`` quads (the rule :func:`_chunks` follows):
+    a graph that fits in a request is never split; a larger one starts a request of its own and spans several."""
+    chunks: list[list[tuple[URIRef, int]]] = []
+    room = 0
+    for graph, n in sizes:
+        if n > room:
+            chunks.append([])
+            room = size
+        while n > room:  # only a graph larger than a whole request
+            chunks[-1].append((graph, room))
+            n -= room
+            chunks.append([])
+            room = size
+        chunks[-1].append((graph, n))
+        room -= n
+    return chunks
+
+
+def _chunks(store: EmbeddedStore, graphs: Iterable[URIRef], size: int) -> Iterator[_Chunk]:
+    """The store's named graphs as N-Quads requests of up to ``size`` quads (see :func:`_layout`).
+
+    Each graph is serialised by pyoxigraph (fast: no rdflib); its quads are counted from the lines.
+    A graph with blank nodes is held back: all of them go in one last request, so that every blank
+    node keeps one label in one request.
+    """
+    parts: list[bytes] = []
+    counts: dict[URIRef, int] = {}
+    finished: list[URIRef] = []
+    room = size
+    held: list[tuple[URIRef, bytes]] = []
+
+    def flush() -> _Chunk:
+        nonlocal parts, counts, finished, room
+        chunk = _Chunk(b"".join(parts), counts, finished)
+        parts, counts, finished, room = [], {}, [], size
+        return chunk
+
+    for graph in graphs:
+        body = ox.serialize(store.quads(graph), format=ox.RdfFormat.N_QUADS)
+        if b"_:" in body and _has_blank_nodes(store, graph):
+            held.append((graph, body))
+            continue
+        n = body.count(b"\n")
+        if n > room and parts:
+            yield flush()
+        while n > room:  # a graph larger than a whole request: split at a line end
+            cut = _line_end(body, room)
+            parts.append(body[:cut])
+            counts[graph] = counts.get(graph, 0) + room
+            body, n = body[cut:], n - room
+            yield flush()
+        parts.append(body)
+        counts[graph] = counts.get(graph, 0) + n
+        finished.append(graph)
+        room -= n
+    if parts or finished:
+        yield flush()
+    if held:
+        yield _Chunk(b"".join(b for _, b in held), {g: b.count(b"\n") for g, b in held}, [g for g, _ in held])
+
+
+def _line_end(body: bytes, lines: int) -> int:
+    """The offset just after the ``lines``-th line of ``body``."""
+    at = 0
+    for _ in range(lines):
+        at = body.index(b"\n", at) + 1
+    return at
+
+
+def _has_blank_nodes(store: EmbeddedStore, graph: URIRef) -> bool:
+    """Exact check, run only when ``_:`` occurs in the graph's text (it may be inside a literal)."""
+    return any(isinstance(t, ox.BlankNode) for q in store.quads(graph) for t in (q.subject, q.object))
+
+
+def _prefetch(items: Iterator[T]) -> Iterator[T]:
+    """``items``, with the next one computed in a thread while the caller works on the current one.
+
+    The caller's work here is an HTTP request (``requests`` waits without the GIL), so serialising
+    the next body overlaps with the server loading the current one. Closing the iterator (or an
+    exception in the caller) stops the thread after the item it is computing.
+    """
+    handoff: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
+    stop = threading.Event()
+
+    def produce() -> None:
+        try:
+            for item in items:
+                while not stop.is_set():
+                    try:
+                        handoff.put(("item", item), timeout=0.1)
+                        break
+                    except queue.Full:
+                        continue
+                if stop.is_set():
+                    return
+            handoff.put(("end", None))
+        except BaseException as err:  # noqa: BLE001  # handed to the caller, raised there
+            handoff.put(("error", err))
+
+    thread = threading.Thread(target=produce, name="kg-load-serialise", daemon=True)
+    thread.start()
+    try:
+        while True:
+            kind, value = handoff.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value  # type: ignore[misc]
+            yield value  # type: ignore[misc]
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                handoff.get(timeout=0.1)
+            except queue.Empty:
+                pass
+        thread.join()
+
+
+# -- the report --------------------------------------------------------------------------------
 
 
 @dataclass
@@ -158,6 +371,7 @@ class LoadReport:
     counts: dict[URIRef, tuple[int, int]] = field(default_factory=dict)  # graph -> (local, server)
     verify_error: str | None = None
     retries: int = 0
+    requests: int = 0  # requests that carried data (dataset mode)
 
     @property
     def mismatches(self) -> dict[URIRef, tuple[int, int]]:
@@ -186,6 +400,15 @@ class LoadReport:
                      + (f" ({self.retries} retried request(s))" if self.retries else ""))
         return "\n".join(lines) + "\n"
 
+    def stop(self, why: str, remaining: Iterable[URIRef]) -> None:
+        """The load cannot go on: say why, and list what was neither loaded nor failed as not sent."""
+        self.aborted = why
+        done = set(self.loaded) | set(self.failed)
+        self.not_attempted = [g for g in remaining if g not in done]
+
+
+# -- requests (shared by every mode) -----------------------------------------------------------
+
 
 class _GaveUp(Exception):
     def __init__(self, problem: str, unreachable: bool) -> None:
@@ -199,11 +422,20 @@ class _Rejected(Exception):
         self.status = status
 
 
-class _Loader:
+class _CredentialsRefused(Exception):
+    def __init__(self, url: str, status: int, message: str, credentials: Credentials | None) -> None:
+        who = credentials.describe() if credentials else \
+            f"no credentials were sent (set {ENV_USER}/{ENV_PASSWORD}, {ENV_TOKEN} or ~/.netrc)"
+        text = f"{url}: HTTP {status}: the server refused the credentials: {who}"
+        super().__init__(text + (f"; the server says: {message}" if message else ""))
+
+
+class _Sender:
+    """One HTTP session; sends a request with retries and backoff, and says how it ended (exceptions)."""
+
     def __init__(self, plan: LoadPlan, log: Callable[[str], None], sleep: Callable[[float], None]) -> None:
         self.plan = plan
         self.options = plan.options
-        self.endpoints = plan.endpoints
         self.log = log
         self.sleep = sleep
         self.session = requests.Session()
@@ -214,23 +446,16 @@ class _Loader:
     def close(self) -> None:
         self.session.close()
 
-    def send(self, graph: URIRef, lines: list[str], replace: bool) -> None:
-        body = ("\n".join(lines) + "\n").encode("utf-8")
-        if self.endpoints.graph_store:
-            method, url = ("PUT" if replace else "POST"), self.endpoints.graph_store
-            params: dict[str, str] | None = {"graph": str(graph)}
-            headers = {"Content-Type": "application/n-triples; charset=utf-8"}
-        else:
-            method, url, params = "POST", self.endpoints.update or "", None
-            headers = {"Content-Type": "application/sparql-update; charset=utf-8"}
-            drop = f"DROP SILENT GRAPH {graph.n3()} ;\n" if replace else ""
-            body = f"{drop}INSERT DATA {{ GRAPH {graph.n3()} {{\n".encode() + body + b"} }\n"
-        self._request(method, url, params, body, headers, graph)
+    def request(self, method: str, url: str, body: bytes, content_type: str, what: str,
+                params: dict[str, str] | None = None) -> None:
+        """Send until a 2xx answer; raise :class:`_Rejected`, :class:`_GaveUp` or :class:`_CredentialsRefused`.
 
-    def _request(self, method: str, url: str, params: dict[str, str] | None, body: bytes,
-                 headers: dict[str, str], graph: URIRef) -> None:
+        Retrying is safe for every request kg load sends: a PUT or a DROP + INSERT replaces, and a POST
+        of quads adds a set (quads already there are not added twice).
+        """
         delay = self.options.retry_delay
         attempts = self.options.retries + 1
+        headers = {"Content-Type": content_type}
         for attempt in range(1, attempts + 1):
             unreachable = False
             try:
@@ -244,24 +469,42 @@ class _Loader:
                     return
                 message = first_line(response.content)
                 if response.status_code == 401:
-                    raise _CredentialsRefused(url, response.status_code, message, self.plan.credentials)
+                    raise _CredentialsRefused(url.split("?")[0], response.status_code, message, self.plan.credentials)
                 if response.status_code not in RETRY_STATUSES:
                     raise _Rejected(response.status_code, message)
                 problem = f"HTTP {response.status_code}" + (f": {message}" if message else "")
             if attempt == attempts:
                 raise _GaveUp(f"{problem} (gave up after {attempts} attempts)", unreachable)
             self.retried += 1
-            self.log(f"retrying {method} of {_curie(graph)} in {delay:g} s (attempt {attempt + 1} of {attempts}): {problem}")
+            self.log(f"retrying {method} of {what} in {delay:g} s (attempt {attempt + 1} of {attempts}): {problem}")
             self.sleep(delay)
             delay *= 2
 
 
-class _CredentialsRefused(Exception):
-    def __init__(self, url: str, status: int, message: str, credentials: Credentials | None) -> None:
-        who = credentials.describe() if credentials else \
-            f"no credentials were sent (set {ENV_USER}/{ENV_PASSWORD}, {ENV_TOKEN} or ~/.netrc)"
-        text = f"{url}: HTTP {status}: the server refused the credentials: {who}"
-        super().__init__(text + (f"; the server says: {message}" if message else ""))
+def _send_or_report(send: Callable[[], None], graphs: list[URIRef], report: LoadReport,
+                    remaining: Callable[[], Iterable[URIRef]], rejected: str = "the server rejected it") -> bool:
+    """Run one request; on failure mark ``graphs`` failed (and stop the load if it cannot go on).
+
+    True if the request succeeded. An unreachable server or refused credentials stop the load: every
+    graph in ``remaining()`` that is neither loaded nor failed is listed as not sent.
+    """
+    try:
+        send()
+    except _Rejected as err:
+        report.failed.update({g: f"{rejected}: {err}" for g in graphs})
+    except _GaveUp as err:
+        report.failed.update({g: str(err) for g in graphs})
+        if err.unreachable:
+            report.stop(f"the server became unreachable ({err})", remaining())
+    except _CredentialsRefused as err:
+        report.failed.update({g: "credentials refused" for g in graphs})
+        report.stop(str(err), remaining())
+    else:
+        return True
+    return False
+
+
+# -- loading -----------------------------------------------------------------------------------
 
 
 def load(plan: LoadPlan, *, progress: Callable[[int], None] | None = None, log: Callable[[str], None] | None = None,
@@ -273,60 +516,147 @@ def load(plan: LoadPlan, *, progress: Callable[[int], None] | None = None, log: 
     anything is sent, so no graph is claimed as loaded.
     """
     log = log or (lambda message: None)
+    progress = progress or (lambda n: None)
     endpoint = RemoteEndpoint(plan.endpoints, credentials=plan.credentials,
                               timeout=plan.options.connect_timeout + plan.options.timeout)
-    _preflight(plan, endpoint)
     report = LoadReport()
-    loader = _Loader(plan, log, sleep)
+    sender = _Sender(plan, log, sleep)
     try:
-        pending = list(plan.graphs)
-        while pending:
-            item = pending.pop(0)
-            try:
-                for index, batch in enumerate(item.batches):
-                    loader.send(item.graph, batch, replace=index == 0)
-                    if progress:
-                        progress(1)
-            except _Rejected as err:
-                report.failed[item.graph] = f"the server rejected it: {err}"
-            except _GaveUp as err:
-                report.failed[item.graph] = str(err)
-                if err.unreachable:
-                    report.aborted = f"the server became unreachable ({err})"
-                    report.not_attempted = [g.graph for g in pending]
-                    pending = []
-            except _CredentialsRefused as err:
-                report.failed[item.graph] = "credentials refused"
-                report.aborted = str(err)
-                report.not_attempted = [g.graph for g in pending]
-                pending = []
-            else:
-                report.loaded.append(item.graph)
-                log(f"loaded   {_curie(item.graph)} ({item.triples} triples, {len(item.batches)} request(s))")
-    finally:
-        report.retries = loader.retried
-        loader.close()
-    if plan.options.verify and not report.aborted:
-        local = local_counts or {g.graph: g.triples for g in plan.graphs}
-        try:
-            remote = endpoint.count_triples([g.graph for g in plan.graphs])
-        except StoreError as err:
-            report.verify_error = str(err)
+        if plan.mode == "dataset":
+            on_server = _preflight(endpoint, list_graphs=True)
+            sent = _load_dataset(plan, sender, report, on_server, progress, log)
         else:
-            report.counts = {g: (local[g], remote.get(g, 0)) for g in local}
+            _preflight(endpoint, list_graphs=False)
+            _load_per_graph(plan, sender, report, progress, log)
+            sent = {g.graph: g.triples or 0 for g in plan.graphs}
+    finally:
+        report.retries = sender.retried
+        sender.close()
+    if plan.options.verify and not report.aborted:
+        _verify(plan, endpoint, report, dict(local_counts) if local_counts else sent)
     return report
+
+
+def _preflight(endpoint: RemoteEndpoint, list_graphs: bool) -> set[URIRef]:
+    """Fail before sending anything if the server is not there or refuses us; the named graphs it has
+    (when asked: dataset mode replaces those of them the store has)."""
+    try:
+        if not list_graphs:
+            endpoint.ask("ASK {}")
+            return set()
+        result = endpoint.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
+        return {URIRef(str(row[0])) for row in result.rows if row[0] is not None}
+    except StoreError as err:
+        raise StoreError(f"nothing was loaded: {err}") from err
+
+
+def _load_per_graph(plan: LoadPlan, sender: _Sender, report: LoadReport, progress: Callable[[int], None],
+                    log: Callable[[str], None]) -> None:
+    """One graph at a time: its batches as PUT + POSTs (graph store) or DROP + INSERT DATA (update)."""
+    e = plan.endpoints
+    graphs = [g.graph for g in plan.graphs]
+    for item in plan.graphs:
+        if report.aborted:
+            break
+        ok = True
+        for index, batch in enumerate(item.batches):
+            body = ("\n".join(batch) + "\n").encode("utf-8")
+            if e.graph_store:
+                method, url, params = ("PUT" if index == 0 else "POST"), e.graph_store, {"graph": str(item.graph)}
+                content_type = "application/n-triples; charset=utf-8"
+            else:
+                method, url, params = "POST", e.update or "", None
+                content_type = "application/sparql-update; charset=utf-8"
+                drop = f"DROP SILENT GRAPH {item.graph.n3()} ;\n" if index == 0 else ""
+                body = f"{drop}INSERT DATA {{ GRAPH {item.graph.n3()} {{\n".encode() + body + b"} }\n"
+
+            def send(method: str = method, url: str = url, body: bytes = body, content_type: str = content_type,
+                     params: dict[str, str] | None = params, what: str = _curie(item.graph)) -> None:
+                sender.request(method, url, body, content_type, what, params=params)
+            ok = _send_or_report(send, [item.graph], report, lambda: graphs)
+            if not ok:
+                break
+            progress(1)
+        if ok:
+            report.loaded.append(item.graph)
+            log(f"loaded   {_curie(item.graph)} ({item.triples} triples, {len(item.batches)} request(s))")
+
+
+def _load_dataset(plan: LoadPlan, sender: _Sender, report: LoadReport, on_server: set[URIRef],
+                  progress: Callable[[int], None], log: Callable[[str], None]) -> dict[URIRef, int]:
+    """Drop the store's graphs the server already has, then POST the store as N-Quads in large requests.
+
+    Returns the quads serialised per graph (what verification compares with). A graph whose old
+    version could not be dropped is not sent (it is reported failed), so nothing stale is mixed in.
+    """
+    assert plan.store is not None, "dataset mode streams from the store"
+    e = plan.endpoints
+    graphs = [g.graph for g in plan.graphs]
+    _drop(sender, e.update or "", [g for g in graphs if g in on_server], report, graphs, log)
+    if report.aborted:
+        return {}
+    sent: dict[URIRef, int] = {}
+    chunks = _prefetch(_chunks(plan.store, [g for g in graphs if g not in report.failed],
+                               plan.options.size("dataset")))
+    try:
+        for number, chunk in enumerate(chunks, 1):
+            for graph, n in chunk.counts.items():
+                sent[graph] = sent.get(graph, 0) + n
+            quads = sum(chunk.counts.values())
+            what = f"request {number} ({quads} quads, {len(chunk.counts)} graph(s))"
+            ok = _send_or_report(
+                lambda body=chunk.body, what=what: sender.request("POST", e.dataset or "", body,  # type: ignore[misc]
+                                                                  "application/n-quads", what),
+                [g for g in chunk.counts if g not in report.failed], report, lambda: graphs)
+            if report.aborted:
+                break
+            if ok:
+                report.loaded.extend(g for g in chunk.finished if g not in report.failed)
+                log(f"loaded   {what}: {_span(list(chunk.counts))}")
+            report.requests = number
+            progress(len(chunk.finished))
+    finally:
+        chunks.close()  # type: ignore[attr-defined]
+    return sent
+
+
+def _drop(sender: _Sender, url: str, graphs: list[URIRef], report: LoadReport, everything: list[URIRef],
+          log: Callable[[str], None]) -> None:
+    """``DROP SILENT GRAPH`` the given graphs, :data:`DROPS_PER_REQUEST` per update request."""
+    for start in range(0, len(graphs), DROPS_PER_REQUEST):
+        part = graphs[start : start + DROPS_PER_REQUEST]
+        body = " ;\n".join(f"DROP SILENT GRAPH {g.n3()}" for g in part).encode("utf-8")
+        what = f"the drop of {len(part)} graph(s) already on the server"
+        ok = _send_or_report(lambda body=body, what=what: sender.request(  # type: ignore[misc]
+                                 "POST", url, body, "application/sparql-update; charset=utf-8", what),
+                             part, report, lambda: everything, rejected="could not drop its old version")
+        if report.aborted:
+            return
+        if ok:
+            log(f"dropped  {len(part)} graph(s) already on the server: {_span(part)}")
+
+
+def _verify(plan: LoadPlan, endpoint: RemoteEndpoint, report: LoadReport, local: Mapping[URIRef, int]) -> None:
+    """Compare the server's triple counts per graph with ``local`` (differences make the load fail)."""
+    try:
+        if plan.mode == "dataset":
+            result = endpoint.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+            remote = {URIRef(str(g)): int(str(n)) for g, n in result.rows}
+        else:
+            remote = endpoint.count_triples(list(local))
+    except StoreError as err:
+        report.verify_error = str(err)
+    else:
+        report.counts = {g: (n, remote.get(g, 0)) for g, n in local.items()}
+
+
+def _span(graphs: list[URIRef]) -> str:
+    if len(graphs) <= 2:
+        return ", ".join(_curie(g) for g in graphs)
+    return f"{_curie(graphs[0])} … {_curie(graphs[-1])}"
 
 
 def _curie(graph: URIRef) -> str:
     from .validate import curie
 
     return curie(graph)
-
-
-def _preflight(plan: LoadPlan, endpoint: RemoteEndpoint) -> None:
-    """Fail before sending anything if the server is not there or refuses us (ASK on the query endpoint)."""
-    try:
-        endpoint.ask("ASK {}")
-    except StoreError as err:
-        raise StoreError(f"nothing was loaded: {err}") from err
-

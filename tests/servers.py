@@ -272,7 +272,8 @@ class Request:
 
 
 #: What the proxy does with a request: None = forward it; "drop" = close the connection without an
-#: answer; ("sleep", s) = wait s seconds, then drop; ("status", code, text) = answer that itself.
+#: answer; ("sleep", s) = wait s seconds, then drop; ("status", code, text) = answer that itself;
+#: ("forward", body) = forward it with this body instead (a server that loses part of what it acknowledges).
 Fault = Callable[[Request], object]
 
 
@@ -323,6 +324,8 @@ class FaultProxy:
                 if isinstance(action, tuple) and action[0] == "status":
                     self._answer(action[1], action[2].encode())
                     return
+                if isinstance(action, tuple) and action[0] == "forward":
+                    request = Request(request.method, request.path, request.headers, action[1])
                 self._forward(request)
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle  # noqa: N815

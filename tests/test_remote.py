@@ -36,7 +36,7 @@ from kg import terms
 from kg.endpoints import PRESETS, credentials_for, resolve_endpoints
 from kg.errors import QueryError, StoreError
 from kg.ingest import ingest
-from kg.load import LoadOptions, load, plan_load
+from kg.load import LoadOptions, _layout, load, plan_load
 from kg.queries import NamedQuery, find_query, named_queries
 from kg.remote import RemoteEndpoint, bind_parameters, strip_comments, values_block
 from kg.serve import endpoint_url, make_server, serve_in_thread
@@ -79,6 +79,27 @@ def server_graph(server_base: str, graph: URIRef) -> Graph:
 def server_total(endpoint: RemoteEndpoint) -> int:
     result = endpoint.select("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } }")
     return int(str(result.rows[0][0]))
+
+
+def server_counts(server_base: str) -> dict[URIRef, int]:
+    """Triples per named graph on the server."""
+    result = RemoteEndpoint(f"{server_base}/query").select(
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+    return {URIRef(str(g)): int(str(n)) for g, n in result.rows}
+
+
+def local_counts(store: EmbeddedStore) -> dict[URIRef, int]:
+    return {g: len(store.graph(g)) for g in store.named_graphs()}
+
+
+def requests_of(store: EmbeddedStore, size: int) -> list[list[URIRef]]:
+    """The graphs of each dataset request kg load sends with batches of ``size`` quads."""
+    return [[g for g, _ in chunk] for chunk in _layout(sorted(local_counts(store).items()), size)]
+
+
+def gsp_endpoints(base: str):  # noqa: ANN201
+    """Oxigraph's endpoints without the preset: graph store and query only, so the per-graph path."""
+    return resolve_endpoints(f"{base}/query", graph_store=f"{base}/store")
 
 
 # -- parameter variants for every query ---------------------------------------------------------
@@ -160,14 +181,20 @@ def virtuoso(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def test_load_reports_every_graph_and_verifies(oxigraph: Server, corpus_store: EmbeddedStore) -> None:
-    done = kg("load", "--endpoint", oxigraph.base, "--preset", "oxigraph", "--store", str(corpus_store.location))
+    """The Oxigraph preset sends the whole store as N-Quads in one POST (the store is small), then verifies."""
+    with FaultProxy(oxigraph.base) as proxy:
+        done = kg("load", "--endpoint", proxy.base, "--preset", "oxigraph", "--store", str(corpus_store.location))
+        writes = proxy.writes()
     assert done.returncode == 0, done.stderr
     assert done.stdout == ""
     graphs = corpus_store.named_graphs()
     assert {article_graph(SEED_ID), REGISTRY_GRAPH, VOCAB_GRAPH, PROVENANCE_GRAPH} <= set(graphs)
-    for graph in graphs:
-        assert f"loaded   {_curie(graph)} (" in done.stderr
+    assert [(w.method, w.path, w.headers["Content-Type"]) for w in writes] == [
+        ("POST", "/store?no_transaction", "application/n-quads")]
+    assert len(writes[0].body.splitlines()) == len(corpus_store)
+    assert f"loaded   request 1 ({len(corpus_store)} quads, {len(graphs)} graph(s))" in done.stderr
     assert f"{len(graphs)} graph(s) loaded, 0 not loaded, {len(graphs)} of {len(graphs)} verified" in done.stderr
+    assert server_counts(oxigraph.base) == local_counts(corpus_store)
     for graph in graphs:
         assert isomorphic(server_graph(oxigraph.base, graph), corpus_store.graph(graph)), graph
 
@@ -175,11 +202,16 @@ def test_load_reports_every_graph_and_verifies(oxigraph: Server, corpus_store: E
 def test_loading_again_replaces_and_never_duplicates(loaded_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
     endpoint = RemoteEndpoint(resolve_endpoints(loaded_oxigraph.base, preset="oxigraph"))
     plan = plan_load(corpus_store, endpoint.endpoints, None, FAST)
+    assert plan.mode == "dataset"
     for _ in range(2):
-        report = load(plan)
+        messages: list[str] = []
+        report = load(plan, log=messages.append)
         assert report.ok, report.render()
         assert server_total(endpoint) == len(corpus_store)
+        assert server_counts(loaded_oxigraph.base) == local_counts(corpus_store)
         assert report.counts == {g: (n, n) for g, n in ((p.graph, p.triples) for p in plan.graphs)}
+        # the graphs were there already: dropped first (one update request), then sent again
+        assert f"dropped  {len(plan.graphs)} graph(s) already on the server" in "\n".join(messages)
 
 
 def test_dry_run_prints_the_plan_and_sends_nothing(oxigraph: Server, corpus_store: EmbeddedStore) -> None:
@@ -188,17 +220,27 @@ def test_dry_run_prints_the_plan_and_sends_nothing(oxigraph: Server, corpus_stor
                   "--store", str(corpus_store.location), KG_ENDPOINT_USER="kg", KG_ENDPOINT_PASSWORD=SECRET)
         assert done.returncode == 0, done.stderr
         assert proxy.requests == []
-    assert f"Graph Store Protocol at {proxy.base}/store" in done.stdout
+    assert "oxigraph preset, dataset mode" in done.stdout
+    assert f"N-Quads POSTs to {proxy.base}/store?no_transaction (up to 500 quads each)" in done.stdout
+    assert f"dropped first via {proxy.base}/update" in done.stdout
     assert "basic auth as 'kg' (from $KG_ENDPOINT_USER/$KG_ENDPOINT_PASSWORD)" in done.stdout
+    graphs = corpus_store.named_graphs()
+    requests_count = len(requests_of(corpus_store, 500))
+    assert requests_count > 1
+    assert f"graphs:  {len(graphs)}, {len(corpus_store)} triples, {requests_count} request(s)" in done.stdout
     article = corpus_store.graph(article_graph(SEED_ID))
     assert f"graph:article/{SEED_ID}" in done.stdout and f"{len(article)} triples" in done.stdout
     assert SECRET not in done.stdout + done.stderr
+    gsp = kg("load", "--endpoint", f"{oxigraph.base}/query", "--graph-store", f"{oxigraph.base}/store", "--dry-run",
+             "--store", str(corpus_store.location))
+    assert gsp.returncode == 0 and "no preset, graph-store mode" in gsp.stdout
+    assert f"Graph Store Protocol at {oxigraph.base}/store" in gsp.stdout
 
 
 def test_large_graphs_go_in_batches(oxigraph: Server, corpus_store: EmbeddedStore) -> None:
-    """A PUT (replace) of the first batch, then POSTs (merge) of the others; the result is complete."""
+    """Graph store path: a PUT (replace) of the first batch, then POSTs (merge) of the others; complete."""
     with FaultProxy(oxigraph.base) as proxy:
-        endpoints = resolve_endpoints(proxy.base, preset="oxigraph")
+        endpoints = gsp_endpoints(proxy.base)
         report = load(plan_load(corpus_store, endpoints, None, LoadOptions(batch_size=100, retries=0)))
         assert report.ok, report.render()
         article = str(article_graph(SEED_ID))
@@ -206,6 +248,53 @@ def test_large_graphs_go_in_batches(oxigraph: Server, corpus_store: EmbeddedStor
     size = len(corpus_store.graph(article_graph(SEED_ID)))
     assert methods == ["PUT"] + ["POST"] * (-(-size // 100) - 1)
     assert isomorphic(server_graph(oxigraph.base, article_graph(SEED_ID)), corpus_store.graph(article_graph(SEED_ID)))
+
+
+def test_dataset_requests_split_large_graphs_and_keep_small_ones_whole(fresh_oxigraph: Server,
+                                                                       corpus_store: EmbeddedStore) -> None:
+    size = 300
+    expected = requests_of(corpus_store, size)
+    counts = local_counts(corpus_store)
+    assert max(counts.values()) > size and len(expected) > 3
+    with FaultProxy(fresh_oxigraph.base) as proxy:
+        report = load(plan_load(corpus_store, resolve_endpoints(proxy.base, preset="oxigraph"), None,
+                                LoadOptions(batch_size=size, retries=0)))
+        writes = proxy.writes()
+    assert report.ok, report.render()
+    assert report.requests == len(writes) == len(expected)
+    for write, graphs in zip(writes, expected, strict=True):
+        lines = write.body.decode().splitlines()
+        assert 0 < len(lines) <= max(size, 1)
+        assert {line.rsplit(" ", 2)[-2].strip("<>") for line in lines} == {str(g) for g in graphs}
+    assert server_counts(fresh_oxigraph.base) == counts
+
+
+def test_dataset_load_keeps_blank_nodes_together(fresh_oxigraph: Server, tmp_path: Path) -> None:
+    """Blank nodes are scoped to one request: graphs with blank nodes all go in the last request."""
+    import pyoxigraph as ox
+
+    ex = "http://example.org/"
+    raw = ox.Store(str(tmp_path / "bnodes"))
+    shared = ox.BlankNode()
+    for i in range(3):
+        graph = ox.NamedNode(f"{ex}g{i}")
+        raw.add(ox.Quad(ox.NamedNode(f"{ex}s{i}"), ox.NamedNode(f"{ex}p"), ox.Literal(f"plain _: text {i}"), graph))
+    for i in range(3, 5):
+        graph = ox.NamedNode(f"{ex}g{i}")
+        raw.add(ox.Quad(ox.NamedNode(f"{ex}s{i}"), ox.NamedNode(f"{ex}p"), shared, graph))
+        raw.add(ox.Quad(shared, ox.NamedNode(f"{ex}q"), ox.Literal(str(i)), graph))
+    raw.flush()
+    del raw
+    with EmbeddedStore(tmp_path / "bnodes", read_only=True) as store, FaultProxy(fresh_oxigraph.base) as proxy:
+        report = load(plan_load(store, resolve_endpoints(proxy.base, preset="oxigraph"), None,
+                                LoadOptions(batch_size=1, retries=0)))
+        bodies = [w.body.decode() for w in proxy.writes()]
+    assert report.ok, report.render()
+    assert len(bodies) == 4  # g0, g1, g2 (their "_:" is inside a literal), then g3 and g4 together
+    assert f"<{ex}g3>" in bodies[-1] and f"<{ex}g4>" in bodies[-1]
+    endpoint = RemoteEndpoint(f"{fresh_oxigraph.base}/query")
+    blanks = endpoint.select(f"SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{ex}p> ?b FILTER isBlank(?b) }} }}")
+    assert int(str(blanks.rows[0][0])) == 1  # one blank node on the server too, shared by both graphs
 
 
 def test_load_through_sparql_update_when_there_is_no_graph_store(fresh_oxigraph: Server,
@@ -383,8 +472,8 @@ def test_dropped_connections_are_retried(fresh_oxigraph: Server, corpus_store: E
     dropped: list[str] = []
 
     def drop_first_two(request) -> object:  # noqa: ANN001
-        if request.method == "PUT" and len(dropped) < 2:
-            dropped.append(request.graph)
+        if request.method == "POST" and request.path.startswith("/store") and len(dropped) < 2:
+            dropped.append(request.path)
             return "drop"
         return None
 
@@ -394,6 +483,7 @@ def test_dropped_connections_are_retried(fresh_oxigraph: Server, corpus_store: E
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("the server dropped the connection") == 2
     assert "(2 retried request(s))" in done.stderr
+    assert server_counts(fresh_oxigraph.base) == local_counts(corpus_store)
     for graph in corpus_store.named_graphs():
         assert isomorphic(server_graph(fresh_oxigraph.base, graph), corpus_store.graph(graph))
 
@@ -402,8 +492,8 @@ def test_5xx_answers_are_retried_with_backoff(fresh_oxigraph: Server, corpus_sto
     busy: list[str] = []
 
     def busy_twice(request) -> object:  # noqa: ANN001
-        if request.method == "PUT" and len(busy) < 2:
-            busy.append(request.graph)
+        if request.method == "POST" and request.path.startswith("/store") and len(busy) < 2:
+            busy.append(request.path)
             return ("status", 503, "Service Unavailable: try again later")
         return None
 
@@ -415,13 +505,20 @@ def test_5xx_answers_are_retried_with_backoff(fresh_oxigraph: Server, corpus_sto
     assert report.ok, report.render()
     assert delays == [0.05, 0.1]  # exponential backoff
     assert report.retries == 2
-    assert any("HTTP 503: Service Unavailable: try again later" in m for m in messages)
+    assert any("HTTP 503: Service Unavailable: try again later" in m and m.startswith("retrying POST of request 1")
+               for m in messages)
+    assert server_counts(fresh_oxigraph.base) == local_counts(corpus_store)
 
 
 def test_verification_catches_a_graph_the_server_lost(fresh_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
-    """A server that acknowledges a PUT but keeps nothing: only the triple counts can tell."""
+    """A server that acknowledges a POST but keeps none of the registry: only the triple counts can tell."""
     def swallow_registry(request) -> object:  # noqa: ANN001
-        return ("status", 204, "") if request.graph == str(REGISTRY_GRAPH) else None
+        if request.method == "POST" and request.path.startswith("/store"):
+            kept = [line for line in request.body.splitlines(keepends=True)
+                    if not line.endswith(f"<{REGISTRY_GRAPH}> .\n".encode())]
+            assert len(kept) < len(request.body.splitlines())
+            return ("forward", b"".join(kept))
+        return None
 
     with FaultProxy(fresh_oxigraph.base, swallow_registry) as proxy:
         done = kg("load", "--endpoint", proxy.base, "--preset", "oxigraph", "--store", str(corpus_store.location))
@@ -430,6 +527,7 @@ def test_verification_catches_a_graph_the_server_lost(fresh_oxigraph: Server, co
     assert f"MISMATCH graph:registry: {expected} triples here, 0 on the server" in done.stderr
     graphs = corpus_store.named_graphs()
     assert f"{len(graphs)} graph(s) loaded, 0 not loaded, {len(graphs) - 1} of {len(graphs)} verified" in done.stderr
+    assert REGISTRY_GRAPH not in server_counts(fresh_oxigraph.base)
 
 
 def test_bearer_token_is_sent(fresh_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
@@ -449,7 +547,7 @@ def test_the_presets_are_documented() -> None:
     rows = {line.split("|")[1].strip(" `"): line for line in text.splitlines() if line.startswith("| `")}
     for name, preset in PRESETS.items():
         assert name in rows, name
-        for path in (preset.query, preset.update, preset.graph_store):
+        for path in (preset.query, preset.update, preset.graph_store, preset.dataset):
             assert not path or f"`{path}`" in rows[name], (name, path)
         assert (preset.auth or "none") in rows[name]
 
@@ -468,8 +566,8 @@ def test_a_graph_that_times_out_is_listed_as_not_loaded(fresh_oxigraph: Server, 
 
     with FaultProxy(fresh_oxigraph.base, never_answer_vocab) as proxy:
         started = time.monotonic()
-        done = kg("load", "--endpoint", proxy.base, "--preset", "oxigraph", "--timeout", "0.5", "--retries", "1",
-                  "--retry-delay", "0.05", "--store", str(corpus_store.location))
+        done = kg("load", "--endpoint", f"{proxy.base}/query", "--graph-store", f"{proxy.base}/store",
+                  "--timeout", "0.5", "--retries", "1", "--retry-delay", "0.05", "--store", str(corpus_store.location))
         elapsed = time.monotonic() - started
     assert done.returncode == 3
     assert "FAILED   graph:vocab: no answer within 0.5 s (timed out) (gave up after 2 attempts)" in done.stderr
@@ -479,6 +577,27 @@ def test_a_graph_that_times_out_is_listed_as_not_loaded(fresh_oxigraph: Server, 
     for graph in others:
         assert isomorphic(server_graph(fresh_oxigraph.base, graph), corpus_store.graph(graph))
     assert elapsed < 60
+
+
+def test_a_dataset_request_that_times_out_fails_its_graphs(fresh_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
+    size = 300
+    expected = requests_of(corpus_store, size)
+    with_vocab = sorted({g for graphs in expected if VOCAB_GRAPH in graphs for g in graphs})  # vocab spans requests
+
+    def never_answer_vocab(request) -> object:  # noqa: ANN001
+        return ("sleep", 3) if f"<{VOCAB_GRAPH}> .".encode() in request.body else None
+
+    with FaultProxy(fresh_oxigraph.base, never_answer_vocab) as proxy:
+        done = kg("load", "--endpoint", proxy.base, "--preset", "oxigraph", "--timeout", "0.5", "--retries", "1",
+                  "--retry-delay", "0.05", "--batch-size", str(size), "--store", str(corpus_store.location))
+    assert done.returncode == 3
+    for graph in with_vocab:
+        assert f"FAILED   {_curie(graph)}: no answer within 0.5 s (timed out) (gave up after 2 attempts)" in done.stderr
+    assert f"MISMATCH graph:vocab: {len(corpus_store.graph(VOCAB_GRAPH))} triples here, 0 on the server" in done.stderr
+    graphs = corpus_store.named_graphs()
+    assert f"{len(graphs) - len(with_vocab)} graph(s) loaded, {len(with_vocab)} not loaded" in done.stderr
+    on_server = server_counts(fresh_oxigraph.base)
+    assert on_server == {g: n for g, n in local_counts(corpus_store).items() if g not in with_vocab}
 
 
 def test_the_server_going_away_mid_load(fresh_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
@@ -492,8 +611,7 @@ def test_the_server_going_away_mid_load(fresh_oxigraph: Server, corpus_store: Em
 
     graphs = corpus_store.named_graphs()
     with FaultProxy(fresh_oxigraph.base, vanish_after_two) as proxy:
-        report = load(plan_load(corpus_store, resolve_endpoints(proxy.base, preset="oxigraph"), None, FAST),
-                      sleep=lambda s: None)
+        report = load(plan_load(corpus_store, gsp_endpoints(proxy.base), None, FAST), sleep=lambda s: None)
     assert not report.ok
     assert report.loaded == graphs[:2]
     assert list(report.failed) == [graphs[2]]
@@ -503,6 +621,34 @@ def test_the_server_going_away_mid_load(fresh_oxigraph: Server, corpus_store: Em
     for graph in graphs[3:]:
         assert f"NOT SENT {_curie(graph)}" in text
     assert f"2 graph(s) loaded, {len(graphs) - 2} not loaded" in text
+
+
+def test_the_server_going_away_mid_dataset_load(fresh_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
+    proxy: FaultProxy
+    size = 300
+    expected = requests_of(corpus_store, size)
+    assert len(expected) > 3
+
+    def vanish_after_two(request) -> object:  # noqa: ANN001
+        if len(proxy.writes()) > 2:
+            proxy.close()
+            return "drop"
+        return None
+
+    with FaultProxy(fresh_oxigraph.base, vanish_after_two) as proxy:
+        report = load(plan_load(corpus_store, resolve_endpoints(proxy.base, preset="oxigraph"), None,
+                                LoadOptions(batch_size=size, retries=2, retry_delay=0, timeout=10, connect_timeout=2)),
+                      sleep=lambda s: None)
+    first_two = [g for graphs in expected[:2] for g in graphs]
+    later = list(dict.fromkeys(g for graphs in expected[3:] for g in graphs))  # a large graph spans requests
+    assert report.aborted and "unreachable" in report.aborted
+    assert report.loaded == [g for g in first_two if g not in expected[2]]  # a graph spanning requests is not complete
+    assert set(report.failed) == set(expected[2])
+    assert report.not_attempted == [g for g in later if g not in expected[2]]
+    on_server, local = server_counts(fresh_oxigraph.base), local_counts(corpus_store)
+    assert {g: on_server.get(g) for g in report.loaded} == {g: local[g] for g in report.loaded}
+    assert not set(on_server) & set(report.not_attempted)
+    assert "nothing was loaded" not in report.render()
 
 
 def test_basic_auth_through_a_proxy(fresh_oxigraph: Server, corpus_store: EmbeddedStore, tmp_path: Path) -> None:
