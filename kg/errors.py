@@ -43,6 +43,10 @@ class InputError(KgError):
         self.problems = problems
         super().__init__("\n".join(str(p) for p in problems))
 
+    def __reduce__(self) -> tuple[type[InputError], tuple[list[Problem]]]:
+        # Ingest workers send these between processes; the default would pickle only the message.
+        return InputError, (self.problems,)
+
 
 class QueryError(KgError):
     """A named query does not exist, does not parse, or got a bad parameter."""

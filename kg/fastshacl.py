@@ -34,6 +34,7 @@ from functools import cache
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 
+from .store import ntriples
 from .terms import ARTICLE
 
 try:  # optional: without it kg.validate uses pySHACL alone
@@ -105,14 +106,15 @@ def _requires_integer(graph: Graph, shape: URIRef) -> bool:
 def _context_ntriples() -> str:
     from .vocabulary import ontology_graph, vocabulary_graph
 
-    return ontology_graph().serialize(format="nt") + vocabulary_graph().serialize(format="nt")
+    return ntriples(ontology_graph()) + ntriples(vocabulary_graph())
 
 
-def screen(articles: Mapping[str, Graph], registry: Graph) -> set[str] | None:
+def screen(articles: Mapping[str, Graph], registry: Graph, texts: Mapping[str, str] | None = None) -> set[str] | None:
     """Focus nodes (N-Triples-ish strings as pyrudof prints them) of every pyrudof result, or
-    ``None`` when pyrudof fails on the data."""
-    data = "".join([_context_ntriples(), registry.serialize(format="nt"),
-                    *(g.serialize(format="nt") for g in articles.values())])
+    ``None`` when pyrudof fails on the data. ``texts`` are the articles as N-Triples, when the caller
+    already has them (ingest does: it stores that text)."""
+    texts = texts or {sid: ntriples(graph) for sid, graph in articles.items()}
+    data = "".join([_context_ntriples(), ntriples(registry), *(texts[sid] for sid in articles)])
     rudof = pyrudof.Rudof()
     try:
         rudof.read_data(data, format=pyrudof.RDFFormat.NTriples)
@@ -123,7 +125,8 @@ def screen(articles: Mapping[str, Graph], registry: Graph) -> set[str] | None:
     return {entry.focus_node for entry in report}
 
 
-def articles_to_check(articles: Mapping[str, Graph], registry: Graph) -> set[str] | None:
+def articles_to_check(articles: Mapping[str, Graph], registry: Graph,
+                      texts: Mapping[str, str] | None = None) -> set[str] | None:
     """The articles pySHACL must validate: those pyrudof flags, and every article linked to them.
 
     ``None`` means "validate everything with pySHACL": pyrudof is not installed or is switched off
@@ -134,7 +137,7 @@ def articles_to_check(articles: Mapping[str, Graph], registry: Graph) -> set[str
 
     if not available():
         return None
-    flagged = screen(articles, registry)
+    flagged = screen(articles, registry, texts)
     if flagged is None:
         return None
     groups: set[str] = set()
@@ -157,6 +160,8 @@ def _linked(articles: Mapping[str, Graph], groups: set[str]) -> set[str]:
     """``groups`` and every article linked to them by a triple, either way, transitively."""
     from .validate import group_of
 
+    if not groups:
+        return set()
     prefix = str(ARTICLE)
     links: dict[str, set[str]] = {sid: set() for sid in articles}
     for sid, graph in articles.items():

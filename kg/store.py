@@ -1,9 +1,9 @@
 """The embedded store: an on-disk Oxigraph database (pyoxigraph), no server to start.
 
 Oxigraph gives complete SPARQL 1.1 in Rust, persistent RocksDB storage and transactional updates.
-Every write here is one SPARQL update, which Oxigraph applies as one transaction: replacing an
-article's graph and its provenance either happens entirely or not at all, even if the process is
-killed half-way.
+Every write here is one transaction (an N-Quads ``load`` for new graphs, a SPARQL update for
+replaced ones): replacing an article's graph and its provenance either happens entirely or not at
+all, even if the process is killed half-way.
 """
 
 from __future__ import annotations
@@ -62,18 +62,32 @@ def to_rdflib(term: object) -> Node | None:
     raise TypeError(f"unexpected term {term!r}")
 
 
+def ntriples(graph: Graph) -> str:
+    """``graph`` as an N-Triples document, one triple per line (what :meth:`EmbeddedStore.replace` takes).
+
+    The store writes N-Triples text, not rdflib graphs: ingest workers make it in their process, and
+    the store's Rust parser takes it in one transaction. (Not ``Node.n3()``: that writes Turtle's
+    long strings for multi-line literals.)
+    """
+    return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+
+
 @dataclass(frozen=True)
 class GraphReplacement:
-    """New content for one named graph, plus provenance statements about it.
+    """New content for one named graph, plus provenance statements about it, as N-Triples text.
 
     ``provenance_subjects`` are the nodes whose old provenance statements are removed before the
     new ones (``provenance``) are added, so re-ingesting never piles up stale records.
     """
 
     graph: URIRef
-    triples: Graph
-    provenance: Graph | None = None
+    triples: str
+    provenance: str = ""
     provenance_subjects: tuple[URIRef, ...] = ()
+
+    @classmethod
+    def of(cls, graph: URIRef, triples: Graph) -> GraphReplacement:
+        return cls(graph, ntriples(triples))
 
 
 @dataclass(frozen=True)
@@ -135,18 +149,16 @@ class EmbeddedStore:
                    for s in item.provenance_subjects)
 
     def _extend(self, items: list[GraphReplacement]) -> None:
-        provenance = ox.NamedNode(str(GRAPH["provenance"]))
-        quads: list[ox.Quad] = []
-        for item in items:
-            name = ox.NamedNode(str(item.graph))
-            quads.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), name) for s, p, o in item.triples)
-            if item.provenance is not None:
-                quads.extend(ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o), provenance)
-                             for s, p, o in item.provenance)
-        if quads:
+        """Add new graphs: one N-Quads document, parsed by Oxigraph and written in one transaction."""
+        provenance = f" {GRAPH['provenance'].n3()} .\n"
+        # Each N-Triples line ends with " .\n", which never occurs inside a term (newlines in
+        # literals are escaped), so appending the graph name turns the lines into N-Quads.
+        document = "".join(item.triples.replace(" .\n", f" {item.graph.n3()} .\n") +
+                           item.provenance.replace(" .\n", provenance) for item in items)
+        if document:
             try:
-                self._store.extend(quads)
-            except OSError as err:
+                self._store.load(document, format=ox.RdfFormat.N_QUADS)
+            except (OSError, SyntaxError) as err:
                 raise StoreError(f"the store at {self.location} failed to write: {err}") from err
 
     def _replace_existing(self, items: list[GraphReplacement]) -> None:
@@ -159,9 +171,10 @@ class EmbeddedStore:
                 f"DELETE WHERE {{ GRAPH {provenance.n3()} {{ {subject.n3()} ?p ?o }} }}"
                 for subject in item.provenance_subjects
             )
-            inserts.append(_graph_block(item.graph, item.triples))
-            if item.provenance is not None:
-                inserts.append(_graph_block(provenance, item.provenance))
+            # N-Triples lines are valid SPARQL triples (same IRI and string escapes).
+            inserts.append(f"GRAPH {item.graph.n3()} {{\n{item.triples}}}")
+            if item.provenance:
+                inserts.append(f"GRAPH {provenance.n3()} {{\n{item.provenance}}}")
         if inserts:
             operations.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
         if operations:
@@ -213,8 +226,3 @@ class EmbeddedStore:
         return SelectResult(variables, rows)
 
 
-
-def _graph_block(name: URIRef, triples: Graph) -> str:
-    """``GRAPH <name> { ... }`` in N-Triples syntax; terms are escaped by rdflib's serialiser."""
-    body = "\n".join(f"{s.n3()} {p.n3()} {o.n3()} ." for s, p, o in triples)
-    return f"GRAPH {name.n3()} {{\n{body}\n}}"

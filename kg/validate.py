@@ -102,17 +102,19 @@ def group_of(focus: Node) -> str:
     return REGISTRY_GROUP
 
 
-def validate(articles: Mapping[str, Graph], registry: Graph, *, check_registry: bool = True) -> Report:
+def validate(articles: Mapping[str, Graph], registry: Graph, *, check_registry: bool = True,
+             texts: Mapping[str, str] | None = None) -> Report:
     """Validate article graphs (keyed by source id) with the registry; pySHACL gives the findings.
 
     pyrudof (:mod:`kg.fastshacl`), when installed, first screens the batch; only the articles it
     flags (and articles linked to them) then go through pySHACL, the reference engine. Articles it
     passes have no findings with pySHACL either (``tests/test_fastshacl.py`` checks this). With
     ``check_registry=False`` the registry's own findings, already reported once, are left out.
+    ``texts`` (source id -> N-Triples of the article graph) saves serialising the graphs again.
     """
     from .fastshacl import articles_to_check
 
-    to_check = articles_to_check(articles, registry)
+    to_check = articles_to_check(articles, registry, texts)
     subset = articles if to_check is None else {sid: articles[sid] for sid in sorted(to_check)}
     report = validate_reference(subset, registry) if subset else Report(graph=_conforming_report_graph())
     for sid in articles:

@@ -89,8 +89,13 @@ def load_yaml(path: Path, what: str) -> YamlDocument:
     """Parse a YAML file; syntax errors and duplicate keys become InputErrors with their line."""
     text = read_text(path, what)
     try:
-        node = yaml.compose(text, Loader=_Loader)
-        data = yaml.load(text, Loader=_Loader)  # noqa: S506 - _Loader is a SafeLoader
+        # Parse once: the node tree gives the lines, the same tree is then constructed into data.
+        loader = _Loader(text)
+        try:
+            node = loader.get_single_node()
+            data = loader.construct_document(node) if node is not None else None
+        finally:
+            loader.dispose()
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark or err.context_mark
         line = mark.line + 1 if mark else None

@@ -160,7 +160,7 @@ def rebuilt(store: EmbeddedStore, location: Path) -> EmbeddedStore:
         graph = Graph()
         for q in reversed(quads):
             graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
-        copy.replace([GraphReplacement(name, graph)])
+        copy.replace([GraphReplacement.of(name, graph)])
     return copy
 
 

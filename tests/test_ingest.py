@@ -165,3 +165,49 @@ def test_killed_ingest_leaves_only_whole_articles(tmp_path: Path) -> None:
         sizes = {str(g): len(store.graph(g)) for g in store.named_graphs() if "/graph/article/" in str(g)}
     assert all(size == expected for size in sizes.values()), sizes
     print("articles stored before the kill:", len(sizes))
+
+
+def mixed_corpus(root: Path) -> Path:
+    """Seed copies across batches: valid ones, one dated after publication (SHACL violation), one
+    with an unknown stance (input error) and one reusing a source id of an earlier batch."""
+    corpus = root / "mixed"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "registry.yaml", corpus)
+    text = SEED.read_text(encoding="utf-8")
+    edits = {3: ("stated_on: 2026-03-02", "stated_on: 2026-03-05"), 4: ("stance: regrets", "stance: regretz")}
+    for n in range(9):
+        shutil.copy(SEED.with_suffix(".txt"), corpus / f"a{n}.txt")
+        source_id = "copy-0" if n == 7 else f"copy-{n}"
+        copy = (text.replace(f"source_id: {SEED_ID}", f"source_id: {source_id}")
+                    .replace(f"text: {SEED.with_suffix('.txt').name}", f"text: a{n}.txt"))
+        if n in edits:
+            copy = copy.replace(*edits[n], 1)
+        (corpus / f"a{n}.yaml").write_text(copy, encoding="utf-8")
+    return corpus
+
+
+def without_ingest_times(store: EmbeddedStore) -> list[str]:
+    times = {str(PROV.startedAtTime), str(PROV.endedAtTime), str(PROV.generatedAtTime)}
+    return sorted(str(q) for q in store.quads() if q.predicate.value not in times)
+
+
+@pytest.mark.slow
+def test_worker_processes_give_exactly_the_sequential_result(tmp_path: Path) -> None:
+    corpus = mixed_corpus(tmp_path)
+    results = {}
+    for workers in (1, 2):
+        with EmbeddedStore(tmp_path / f"store{workers}") as store:
+            summary = ingest([corpus], store, batch_size=2, workers=workers)
+            outcomes = [(o.path.name, o.status, o.source_id, o.triples, str(o.error or "")) for o in summary.outcomes]
+            findings = {group: [f.message for f in summary.report.findings(group)] for group in summary.report.by_group}
+            results[workers] = (outcomes, findings, without_ingest_times(store))
+    assert results[2] == results[1]
+    outcomes, findings, quads = results[2]
+    assert [(name, status) for name, status, *_ in outcomes] == [
+        ("a0.yaml", "stored"), ("a1.yaml", "stored"), ("a2.yaml", "stored"), ("a3.yaml", "invalid"),
+        ("a4.yaml", "error"), ("a5.yaml", "stored"), ("a6.yaml", "stored"), ("a7.yaml", "error"), ("a8.yaml", "stored")]
+    assert "unknown stance 'regretz'" in outcomes[4][4]
+    assert f"source_id 'copy-0' is also used by {corpus / 'a0.yaml'}" in outcomes[7][4]
+    assert any("after the article was published" in message for message in findings["copy-3"])
+    stored = {q.split("/graph/article/")[1].split(">")[0] for q in quads if "/graph/article/" in q}
+    assert stored == {"copy-0", "copy-1", "copy-2", "copy-5", "copy-6", "copy-8"}
