@@ -52,6 +52,18 @@ def _progress(total: int, unit: str) -> Iterator[Callable[[int], None]]:
         bar.close()
 
 
+def _workers_argument(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--workers", type=_positive, metavar="N",
+                        help="processes that check and validate batches in parallel (default: $KG_WORKERS, else one "
+                             "per core)")
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, got {text!r}")
+    return int(text)
+
+
 def _store_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--store", type=Path, metavar="DIR", help="embedded store folder (default: $KG_STORE or "
                         "~/.local/share/positions-kg/store)")
@@ -75,7 +87,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     files = discover(args.paths)
     with EmbeddedStore(args.store) as store, _progress(len(files), "article") as progress:
-        summary = ingest(files, store, registry_path=args.registry, progress=progress)
+        summary = ingest(files, store, registry_path=args.registry, workers=args.workers, progress=progress)
     if summary.report.count("Violation") or summary.report.count("Warning"):
         _err(render_text(summary.report, summary.sources).rstrip())
     for outcome in summary.outcomes:
@@ -99,7 +111,7 @@ def cmd_validate(args: argparse.Namespace) -> int:
     with EmbeddedStore(args.store, read_only=True) as store:
         wanted = args.article or stored_article_ids(store)
         with _progress(len(wanted), "article") as progress:
-            report = validate_store(store, source_ids=wanted, progress=progress)
+            report = validate_store(store, source_ids=wanted, workers=args.workers, progress=progress)
         sources = annotation_files(store)
     if args.format == "turtle":
         sys.stdout.write(render_turtle(report))
@@ -220,12 +232,14 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="annotation .yaml files or folders")
     ingest.add_argument("--registry", type=Path, metavar="FILE", help="actor registry (default: the nearest "
                         "registry.yaml beside or above the articles)")
+    _workers_argument(ingest)
     _store_argument(ingest)
     ingest.set_defaults(handler=cmd_ingest)
 
     validate = sub.add_parser("validate", help="validate the stored graphs against the SHACL shapes", epilog=EPILOG)
     validate.add_argument("--format", choices=("text", "json", "turtle"), default="text")
     validate.add_argument("--article", action="append", metavar="ID", help="only this article (repeatable)")
+    _workers_argument(validate)
     _store_argument(validate)
     validate.set_defaults(handler=cmd_validate)
 

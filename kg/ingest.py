@@ -12,11 +12,7 @@ batch, so a run in which nothing is valid leaves the store exactly as it was.
 
 from __future__ import annotations
 
-import multiprocessing
-import os
-from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import Future, ProcessPoolExecutor
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -28,12 +24,12 @@ from .annotations import REGISTRY_FILE, Article, Registry, find_registry, load_a
 from .build import article_graph, provenance_graph, registry_graph
 from .errors import InputError, Problem
 from .iris import ingest_activity_iri, source_file_iri
+from .parallel import ordered_map, worker_state
 from .store import EmbeddedStore, GraphReplacement, ntriples
 from .terms import ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH, article_graph as article_graph_iri
 from .validate import REGISTRY_GROUP, Report, validate
 from .vocabulary import ontology_graph, vocabulary_graph
 
-WORKERS_ENV = "KG_WORKERS"
 #: Articles per validation run: pyrudof needs ~3.5 MB per article, and larger batches gain little.
 BATCH_SIZE = 100
 
@@ -82,12 +78,6 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     return sorted(found)
 
 
-def default_workers() -> int:
-    """``$KG_WORKERS``, else one worker process per core."""
-    value = os.environ.get(WORKERS_ENV, "")
-    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
-
-
 def ingest(
     paths: Sequence[Path],
     store: EmbeddedStore,
@@ -99,8 +89,8 @@ def ingest(
 ) -> IngestSummary:
     """Ingest annotation files into ``store``; see the module docstring for the guarantees.
 
-    ``workers`` processes prepare the batches (default :func:`default_workers`); with one worker, or
-    a single batch, everything happens in this process.
+    ``workers`` processes prepare the batches (default: one per core, see :mod:`kg.parallel`); with
+    one worker, or a single batch, everything happens in this process.
 
     :raises InputError: when the paths or the registry are unusable (nothing is stored).
     """
@@ -112,7 +102,7 @@ def ingest(
     summary = IngestSummary()
     context_pending, registry_checked = True, False
     seen: dict[str, Path] = {}
-    for prepared in _prepare_all(job, batches, workers or default_workers()):
+    for prepared in ordered_map(_prepare, batches, state=job, count=len(batches), workers=workers):
         if progress:
             progress(len(prepared.articles))
         accepted: list[GraphReplacement] = []
@@ -175,46 +165,9 @@ class _PreparedBatch:
     report: Report
 
 
-def _prepare_all(job: _Job, batches: Sequence[Sequence[Path]], workers: int) -> Iterator[_PreparedBatch]:
-    """The prepared batches, in order; in worker processes when there is more than one batch."""
-    workers = min(workers, len(batches))
-    if workers <= 1:
-        for batch in batches:
-            yield _prepare(job, batch)
-        return
-    # forkserver, not fork: this process holds the store's RocksDB threads, which fork would copy
-    # mid-state. The fork server preloads the package, so each worker starts in milliseconds.
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload([__name__])
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker, initargs=(job,)) as pool:
-        pending: deque[Future[_PreparedBatch]] = deque()
-        try:
-            for batch in batches:
-                pending.append(pool.submit(_prepare_in_worker, batch))
-                if len(pending) > workers:
-                    yield pending.popleft().result()
-            while pending:
-                yield pending.popleft().result()
-        finally:
-            for future in pending:
-                future.cancel()
-
-
-_worker_job: _Job | None = None
-
-
-def _start_worker(job: _Job) -> None:
-    global _worker_job
-    _worker_job = job
-
-
-def _prepare_in_worker(paths: Sequence[Path]) -> _PreparedBatch:
-    assert _worker_job is not None, "_start_worker runs first in every worker"
-    return _prepare(_worker_job, paths)
-
-
-def _prepare(job: _Job, paths: Sequence[Path]) -> _PreparedBatch:
-    """Read, check, build and validate one batch. Pure: writes nothing."""
+def _prepare(paths: Sequence[Path]) -> _PreparedBatch:
+    """Read, check, build and validate one batch (in a worker). Pure: writes nothing."""
+    job: _Job = worker_state()
     registry = job.registry
     now = datetime.now(UTC)
     seen: dict[str, Path] = {}

@@ -201,6 +201,10 @@ class EmbeddedStore:
             graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
         return graph
 
+    def ntriples(self, name: URIRef) -> str:
+        """One named graph as an N-Triples document, written by Oxigraph (no Python per triple)."""
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name))).decode("utf-8")
+
     def quads(self, graph: URIRef | None = None) -> Iterator[ox.Quad]:
         """Every quad, or those of one named graph."""
         if graph is None:

@@ -211,3 +211,22 @@ def test_worker_processes_give_exactly_the_sequential_result(tmp_path: Path) -> 
     assert any("after the article was published" in message for message in findings["copy-3"])
     stored = {q.split("/graph/article/")[1].split(">")[0] for q in quads if "/graph/article/" in q}
     assert stored == {"copy-0", "copy-1", "copy-2", "copy-5", "copy-6", "copy-8"}
+
+
+@pytest.mark.slow
+def test_validation_in_worker_processes_reports_what_one_process_does(tmp_path: Path) -> None:
+    from kg.store import GraphReplacement
+    from kg.validate import validate_store
+
+    with EmbeddedStore(tmp_path / "store") as store:
+        ingest([mixed_corpus(tmp_path)], store, workers=1)
+        broken = store.graph(article_graph_iri("copy-5"))
+        broken.remove((None, GPO.stance, None))  # every position loses its stance: a violation each
+        store.replace([GraphReplacement.of(article_graph_iri("copy-5"), broken)])
+        reports = [validate_store(store, batch_size=2, workers=workers) for workers in (1, 2)]
+    sequential, parallel = ({group: sorted(map(str, findings)) for group, findings in report.by_group.items()}
+                            for report in reports)
+    assert parallel == sequential
+    assert sorted(sequential) == ["copy-0", "copy-1", "copy-2", "copy-5", "copy-6", "copy-8"]
+    assert len(sequential["copy-5"]) == len(POSITIONS) and not sequential["copy-0"]
+    assert all("stance" in finding for finding in sequential["copy-5"])

@@ -1,0 +1,73 @@
+"""Ordered, bounded parallel map over worker processes (ingest and validation use it).
+
+Preparing or validating a batch of articles is pure and CPU-bound (YAML, rdflib, pyrudof), so a
+pool of processes, one per core, does it while the calling process writes or merges the results in
+order. At most ``workers + 1`` batches are in flight, so memory stays flat however long the input.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Future, ProcessPoolExecutor
+from typing import Any, TypeVar
+
+WORKERS_ENV = "KG_WORKERS"
+
+Item = TypeVar("Item")
+Result = TypeVar("Result")
+
+_state: Any = None
+
+
+def default_workers() -> int:
+    """``$KG_WORKERS``, else one worker process per core."""
+    value = os.environ.get(WORKERS_ENV, "")
+    return int(value) if value.isdigit() and int(value) > 0 else (os.cpu_count() or 1)
+
+
+def worker_state() -> Any:
+    """The ``state`` given to :func:`ordered_map`, inside a worker (or in-process) call."""
+    return _state
+
+
+def _set_state(state: Any) -> None:
+    global _state
+    _state = state
+
+
+def ordered_map(function: Callable[[Item], Result], items: Iterable[Item], *, state: Any, count: int,
+                workers: int | None = None) -> Iterator[Result]:
+    """``function(item)`` for each of ``count`` items, in order, computed by worker processes.
+
+    ``state`` (picklable) is sent once to each worker and read there with :func:`worker_state`;
+    ``function`` must be a module-level function. With one worker, or a single item, everything
+    runs in this process (no start-up cost for small inputs such as one article).
+    """
+    workers = min(workers or default_workers(), count)
+    if workers <= 1:
+        previous = _state
+        _set_state(state)
+        try:
+            yield from map(function, items)
+        finally:
+            _set_state(previous)
+        return
+    # forkserver, not fork: the caller holds the store's RocksDB threads, which fork would copy
+    # mid-state. The fork server preloads the package, so each worker starts in milliseconds.
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload(["kg.ingest", "kg.validate"])
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_set_state, initargs=(state,)) as pool:
+        pending: deque[Future[Result]] = deque()
+        try:
+            for item in items:
+                pending.append(pool.submit(function, item))
+                if len(pending) > workers:
+                    yield pending.popleft().result()
+            while pending:
+                yield pending.popleft().result()
+        finally:
+            for future in pending:
+                future.cancel()
