@@ -4,8 +4,8 @@
 
 For each size it generates a synthetic corpus (bench/generate.py), measures, and prints one table
 (measure, value, baseline, ratio, target, met?). Every figure and its baseline come from the same
-run; values are medians of ``--repeat`` runs. Each measurement runs in a fresh subprocess (peak RSS:
-the summed RSS of its process group, workers included), in temporary folders under /tmp that are
+run; values are medians of ``--repeat`` runs. Each measurement runs in a fresh subprocess (peak memory:
+the summed PSS of its process group, workers included), in temporary folders under /tmp that are
 removed afterwards (``--keep`` keeps them).
 See bench/README.md for what each row measures.
 """
@@ -48,7 +48,7 @@ def _env() -> dict[str, str]:
 
 
 # --------------------------------------------------------------------------------------------------
-# Running subprocesses with a time limit and their peak RSS
+# Running subprocesses with a time limit and their peak memory
 # --------------------------------------------------------------------------------------------------
 
 
@@ -63,7 +63,8 @@ class Run:
 
 
 def run(cmd: list[str], *, timeout: float, stdout_path: Path | None = None, cwd: Path | None = None) -> Run:
-    """Run ``cmd`` (its own process group), killing it after ``timeout`` s; wall time and peak RSS."""
+    """Run ``cmd`` (its own process group), killing it after ``timeout`` s; wall time and peak memory
+    (the larger of the group's summed PSS and the largest process's RSS)."""
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out_tmp:
         out = open(stdout_path, "wb") if stdout_path else out_tmp
         try:
@@ -106,12 +107,20 @@ def run(cmd: list[str], *, timeout: float, stdout_path: Path | None = None, cwd:
     return Run(seconds, process.returncode, peak, killed.is_set(), stdout, stderr)
 
 
+def _pss(process: Path) -> int:
+    for line in (process / "smaps_rollup").read_text().splitlines():
+        if line.startswith("Pss:"):
+            return int(line.split()[1]) * 1024
+    raise ValueError("no Pss line")
+
+
 class _GroupMemory:
-    """Peak of the summed RSS of every process in a process group, sampled every 0.1 s.
+    """Peak of the summed memory of every process in a process group, sampled every 0.1 s.
 
     ``wait4`` reports only the largest single process; kg ingest and kg validate run worker
-    processes (children of a fork server), so the bench sums the whole group instead. The sum
-    counts pages shared by forked processes once per process: an overestimate, never an under-.
+    processes (children of a fork server), so the bench sums the whole group. It sums PSS
+    (proportional set size: a page shared by n forked processes counts 1/n in each), which is what
+    the group really occupies; plain RSS would count the shared pages once per process.
     """
 
     def __init__(self, group: int) -> None:
@@ -121,7 +130,6 @@ class _GroupMemory:
         self._thread.start()
 
     def _sample(self) -> None:
-        page = os.sysconf("SC_PAGE_SIZE")
         while not self._done.wait(0.1):
             total = 0
             for entry in os.scandir("/proc"):
@@ -130,7 +138,7 @@ class _GroupMemory:
                 try:
                     stat = Path(entry.path, "stat").read_text()
                     if int(stat.rsplit(")", 1)[1].split()[2]) == self.group:  # field 5: process group
-                        total += int(Path(entry.path, "statm").read_text().split()[1]) * page
+                        total += _pss(Path(entry.path))
                 except (OSError, ValueError, IndexError):
                     continue  # the process ended meanwhile
             self.peak = max(self.peak, total)
@@ -696,7 +704,8 @@ class Bench:
     def memory_row(self, size: int, ingest: dict[str, Any]) -> Row:
         peak = max(r.max_rss for r in ingest["runs"])
         self.figures.setdefault("_peaks", {})[size] = peak
-        row = Row("ingest peak RSS (all processes)", f"{peak / 2**20:,.0f} MiB", target="< 1 GiB", met=peak < GIB,
+        row = Row("ingest peak memory (PSS, all processes)", f"{peak / 2**20:,.0f} MiB", target="< 1 GiB",
+                  met=peak < GIB,
                   data={"max_rss_bytes": [r.max_rss for r in ingest["runs"]]})
         ref_peak = self.figures["_peaks"].get(self.args.ref_size)
         if ref_peak and size > self.args.ref_size:

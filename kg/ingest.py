@@ -31,7 +31,7 @@ from .validate import REGISTRY_GROUP, Report, validate
 from .vocabulary import ontology_graph, vocabulary_graph
 
 #: Articles per validation run: pyrudof needs ~3.5 MB per article, and larger batches gain little.
-BATCH_SIZE = 100
+BATCH_SIZE = 50
 
 
 @dataclass

@@ -81,7 +81,7 @@ def test_bench_runs_end_to_end_on_20_articles(tmp_path: Path) -> None:
 
     number = re.compile(r"\d[\d,]*(\.\d+)?")
     assert f"{ARTICLES} stored, 0 invalid, 0 errors" in row("corpus check (kg ingest)")
-    for measure in ("ingest time", "ingest articles/s", "ingest triples/s", "ingest peak RSS", "kg validate time"):
+    for measure in ("ingest time", "ingest articles/s", "ingest triples/s", "ingest peak memory", "kg validate time"):
         value = row(measure)[len(measure):]
         assert number.search(value), f"{measure}: no number in {value!r}"
     assert "bulk load" in row("ingest triples/s")
