@@ -27,11 +27,8 @@ from .iris import ingest_activity_iri, source_file_iri
 from .parallel import ordered_map, worker_state
 from .store import EmbeddedStore, GraphReplacement, ntriples
 from .terms import ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH, article_graph as article_graph_iri
-from .validate import REGISTRY_GROUP, Report, validate
+from .validate import BATCH_SIZE, REGISTRY_GROUP, Report, validate
 from .vocabulary import ontology_graph, vocabulary_graph
-
-#: Articles per validation run: pyrudof needs ~3.5 MB per article, and larger batches gain little.
-BATCH_SIZE = 50
 
 
 @dataclass
