@@ -96,41 +96,56 @@ def ingest(
     registry = load_registry(registry_file)  # a bad registry fails here, before any work starts
     job = _Job(registry, registry_graph(registry), explicit_registry=registry_path is not None)
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
-    summary = IngestSummary()
-    context_pending, registry_checked = True, False
-    seen: dict[str, Path] = {}
+    committer = _Committer(store, job)
     for prepared in ordered_map(_prepare, batches, state=job, count=len(batches), workers=workers):
+        committer.commit(prepared)
         if progress:
             progress(len(prepared.articles))
+    committer.summary.outcomes.sort(key=lambda o: str(o.path))
+    return committer.summary
+
+
+class _Committer:
+    """Stores prepared batches in order: outcomes, duplicate source ids across batches, the registry
+    findings reported once, and the context graphs written with the first valid batch."""
+
+    def __init__(self, store: EmbeddedStore, job: _Job) -> None:
+        self.store, self.job = store, job
+        self.summary = IngestSummary()
+        self.seen: dict[str, Path] = {}
+        self.context_pending, self.registry_checked = True, False
+
+    def commit(self, prepared: _PreparedBatch) -> None:
+        report = prepared.report
         accepted: list[GraphReplacement] = []
         for item in prepared.articles:
-            if item.error is None and item.source_id in seen:
-                item.error, item.replacement = _duplicate(item.path, item.source_id, seen), None
+            if item.error is None and item.source_id in self.seen:  # a duplicate of an earlier batch
+                item.error = _duplicate(item.path, item.source_id, self.seen)
+                report.by_group.pop(item.source_id, None)
             if item.error is not None:
-                summary.outcomes.append(Outcome(item.path, "error", error=item.error))
+                self.summary.outcomes.append(Outcome(item.path, "error", error=item.error))
                 continue
-            seen[item.source_id] = item.path
-            ok = prepared.report.conforms(item.source_id)
-            summary.outcomes.append(Outcome(item.path, "stored" if ok else "invalid", item.source_id, item.triples))
+            self.seen[item.source_id] = item.path
+            ok = report.conforms(item.source_id)
+            self.summary.outcomes.append(Outcome(item.path, "stored" if ok else "invalid", item.source_id,
+                                                 item.triples))
             if ok and item.replacement is not None:
                 accepted.append(item.replacement)
         if not any(item.error is None for item in prepared.articles):
-            continue
+            return
         # Every batch validates the registry along with its articles; it is reported once.
-        if registry_checked:
-            prepared.report.by_group.pop(REGISTRY_GROUP, None)
-        elif not prepared.report.conforms(REGISTRY_GROUP):
-            raise InputError([Problem(registry.path, "", "the registry violates the shapes",
+        if self.registry_checked:
+            report.by_group.pop(REGISTRY_GROUP, None)
+        elif not report.conforms(REGISTRY_GROUP):
+            raise InputError([Problem(self.job.registry.path, "", "the registry violates the shapes",
                                       "fix the registry findings listed in the report")])
-        registry_checked = True
-        summary.report.merge(prepared.report)
-        if accepted and context_pending:
-            accepted += _context_replacements(job.registry_triples)
-            context_pending = False
-        store.replace(accepted)
-        store.flush()  # RocksDB otherwise keeps every write in memory tables: RSS grew with the corpus
-    summary.outcomes.sort(key=lambda o: str(o.path))
-    return summary
+        self.registry_checked = True
+        self.summary.report.merge(report)
+        if accepted and self.context_pending:
+            accepted += _context_replacements(self.job.registry_triples)
+            self.context_pending = False
+        self.store.replace(accepted)
+        self.store.flush()  # RocksDB otherwise keeps every write in memory tables: RSS grew with the corpus
 
 
 # -- preparing batches (in worker processes) ---------------------------------------------------
