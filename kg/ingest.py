@@ -31,8 +31,8 @@ from .validate import BATCH_SIZE, REGISTRY_GROUP, Report, validate
 from .vocabulary import ontology_graph, vocabulary_graph
 
 
-#: Triples written between two flushes of the store's memory tables (about 70 MB of RSS).
-FLUSH_EVERY = 60_000
+#: Triples written between two flushes of the store's memory tables (about 35 MB of RSS).
+FLUSH_EVERY = 30_000
 
 
 @dataclass

@@ -30,7 +30,7 @@ from .vocabulary import ontology_graph, vocabulary_graph
 REGISTRY_GROUP = "registry"
 #: Articles per validation run (ingest and validate). The per-run cost favours large batches, but
 #: pyrudof needs about 3.5 MB per screened article: two workers at 100 peaked at 1.4 GB in all.
-BATCH_SIZE = 50
+BATCH_SIZE = 40
 SEVERITIES = {SH.Violation: "Violation", SH.Warning: "Warning", SH.Info: "Info"}
 
 
