@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -38,6 +40,22 @@ def _set_state(state: Any) -> None:
     _state = state
 
 
+def _start_worker(state: Any, caller: int) -> None:
+    _set_state(state)
+    # If the caller is killed (SIGKILL, OOM killer) its workers would wait on their task queue
+    # forever, and their fork server with them; each worker leaves once the caller is gone.
+    threading.Thread(target=_exit_without, args=(caller,), name="kg-caller-watch", daemon=True).start()
+
+
+def _exit_without(caller: int) -> None:
+    while True:
+        time.sleep(0.5)
+        try:
+            os.kill(caller, 0)
+        except ProcessLookupError:
+            os._exit(1)
+
+
 def ordered_map(function: Callable[[Item], Result], items: Iterable[Item], *, state: Any, count: int,
                 workers: int | None = None) -> Iterator[Result]:
     """``function(item)`` for each of ``count`` items, in order, computed by worker processes.
@@ -59,7 +77,8 @@ def ordered_map(function: Callable[[Item], Result], items: Iterable[Item], *, st
     # mid-state. The fork server preloads the package, so each worker starts in milliseconds.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload(["kg.ingest", "kg.validate"])
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_set_state, initargs=(state,)) as pool:
+    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
+                             initargs=(state, os.getpid())) as pool:
         pending: deque[Future[Result]] = deque()
         try:
             for item in items:

@@ -137,8 +137,28 @@ import sys
 from pathlib import Path
 from kg.ingest import ingest
 from kg.store import EmbeddedStore
-ingest([Path(sys.argv[1])], EmbeddedStore(sys.argv[2]), batch_size=3)
+ingest([Path(sys.argv[1])], EmbeddedStore(sys.argv[2]), batch_size=3, workers=2)
 """
+
+
+def _children(parents: int | set[int]) -> set[int]:
+    parents = {parents} if isinstance(parents, int) else parents
+    found = set()
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1]) in parents:
+                    found.add(int(entry.name))
+            except (OSError, ValueError):
+                continue
+    return found
+
+
+def _state(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return "Z"
 
 
 @pytest.mark.slow
@@ -157,9 +177,20 @@ def test_killed_ingest_leaves_only_whole_articles(tmp_path: Path) -> None:
     store_dir = tmp_path / "store"
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     process = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, str(corpus), str(store_dir)], env=env)
-    time.sleep(2.5)
+    deadline = time.monotonic() + 30
+    workers: set[int] = set()
+    while len(workers) < 2 and time.monotonic() < deadline:  # the fork server's children
+        time.sleep(0.1)
+        workers = _children(_children(process.pid))
+    assert len(workers) == 2, "the ingest did not start its two worker processes"
+    time.sleep(1.0)  # mid-run: some batches stored, others in the workers
     process.send_signal(signal.SIGKILL)
     process.wait(timeout=30)
+    deadline = time.monotonic() + 10
+    while workers and time.monotonic() < deadline:  # they notice within 0.5 s, then exit
+        workers = {pid for pid in workers if Path(f"/proc/{pid}").exists() and "Z" not in _state(pid)}
+        time.sleep(0.2)
+    assert not workers, f"worker processes outlived the killed ingest: {workers}"
     expected = len(seed_graph())
     with EmbeddedStore(store_dir) as store:
         sizes = {str(g): len(store.graph(g)) for g in store.named_graphs() if "/graph/article/" in str(g)}
