@@ -17,9 +17,9 @@ shapes in which the two constraints it gets wrong are replaced by stricter ``sh:
 (a screen may flag too much, never too little). Articles it finds nothing on get no findings; the
 articles it flags (usually none) are validated again by pySHACL, as kg.validate runs it, over the
 context, the registry and just those articles (and any article linked to them), and pySHACL's
-results are what the report contains. Anything the screen
-cannot vouch for (pyrudof missing or failing, a flagged node outside the articles, a blank node)
-returns ``None`` and the caller runs pySHACL on the whole batch.
+results are what the report contains. Anything the screen cannot vouch for (pyrudof missing or
+failing, a flagged node outside the articles, a blank node) returns ``None`` and the caller runs
+pySHACL on the whole batch.
 
 The guarantee "no article pySHACL finds something on passes the screen" is what the differential
 test checks, on every shape fixture, the seed article and a generated corpus.

@@ -132,13 +132,13 @@ class EmbeddedStore:
     def replace(self, replacements: Iterable[GraphReplacement]) -> None:
         """Replace named graphs (and their provenance), each graph atomically.
 
-        Graphs the store does not hold yet are added in one ``extend`` (one transaction, and far
-        faster than parsing SPARQL); graphs it holds are dropped and re-inserted by one SPARQL
+        Graphs the store does not hold yet are added by one N-Quads ``load`` (one transaction, and
+        far faster than parsing SPARQL); graphs it holds are dropped and re-inserted by one SPARQL
         update (one transaction), so a reader or a kill never sees half of an article.
         """
         items = list(replacements)
-        existing = {g.value for g in self._store.named_graphs() if isinstance(g, ox.NamedNode)}
-        fresh = [i for i in items if str(i.graph) not in existing and not self._has_provenance(i)]
+        fresh = [i for i in items
+                 if not self._store.contains_named_graph(ox.NamedNode(str(i.graph))) and not self._has_provenance(i)]
         self._extend(fresh)
         self._replace_existing([i for i in items if i not in fresh])
 
