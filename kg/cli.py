@@ -278,7 +278,7 @@ def build_parser() -> argparse.ArgumentParser:
                       "(default: from --preset; Oxigraph: ROOT/store?no_transaction); needs --update")
     _remote_arguments(load)
     load.add_argument("--batch-size", type=int, default=None, metavar="N",
-                      help="quads per --dataset request (default: 200000), or triples per graph request "
+                      help="quads per --dataset request (default: 5000000), or triples per graph request "
                       "(a larger graph is a PUT then POSTs; default: 50000)")
     load.add_argument("--retries", type=int, default=3, metavar="N",
                       help="retries on 5xx answers, timeouts and dropped connections (default: 3)")

@@ -5,11 +5,11 @@ Three ways to send, chosen from the endpoints (:attr:`LoadPlan.mode`):
 * ``dataset`` (a dataset endpoint plus an update endpoint; the Oxigraph preset): the server's named
   graphs are listed, the local graphs it already has are dropped (``DROP SILENT GRAPH``, many per
   update request) so that loading again *replaces* them, then the store is streamed as N-Quads
-  (pyoxigraph's serialiser) in a few large POSTs of up to ``batch_size`` quads. A graph smaller than
-  a request is never split; a larger one spans requests, which is safe because quads are a set (a
-  retried request adds nothing twice). The next request's body is serialised in a thread while the
-  current one is in flight. Graphs with blank nodes all go together in the last request (blank-node
-  labels are scoped to one request).
+  (written by Oxigraph) in POSTs of up to ``batch_size`` quads, each body serialised graph by graph
+  while it is sent (chunked transfer encoding), so the server loads while the store is read. A graph
+  smaller than a request is never split; a larger one spans requests, which is safe because quads
+  are a set (a retried request adds nothing twice). Graphs with blank nodes all go together in the
+  last request (blank-node labels are scoped to one request).
 * ``graph-store`` (SPARQL 1.1 Graph Store HTTP Protocol): one ``PUT ?graph=G`` per named graph with
   an N-Triples body, so loading again replaces each graph; a graph larger than the batch size is a
   PUT of the first batch and POSTs (merge) of the others. Connected blank nodes stay in one batch.
@@ -24,13 +24,10 @@ query over the server's named graphs, against the counts of what was serialised)
 
 from __future__ import annotations
 
-import queue
-import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
-from typing import TypeVar
 
 import pyoxigraph as ox
 import requests
@@ -54,13 +51,12 @@ from .errors import StoreError
 from .remote import RemoteEndpoint
 from .store import EmbeddedStore
 
-#: Default request sizes: whole-dataset requests pay a fixed cost each on the server (a bulk load),
-#: so they are larger; a per-graph request is one graph unless the graph is huge.
-DATASET_BATCH, GRAPH_BATCH = 200_000, 50_000
+#: Default request sizes. A dataset request is streamed (no body in memory) and each one pays a fixed
+#: cost on the server (the end of a bulk load, while nothing is being read here), so they are large:
+#: one request up to about 15,000 articles. A per-graph request is one graph unless the graph is huge.
+DATASET_BATCH, GRAPH_BATCH = 5_000_000, 50_000
 #: DROP SILENT GRAPH statements per update request when replacing graphs in ``dataset`` mode.
 DROPS_PER_REQUEST = 1_000
-
-T = TypeVar("T")
 
 # -- the plan ----------------------------------------------------------------------------------
 
@@ -225,21 +221,13 @@ def _batches(quads: list[ox.Quad], size: int) -> list[list[str]]:
     return batches
 
 
-# -- N-Quads chunks (dataset mode) -------------------------------------------------------------
-
-
-@dataclass
-class _Chunk:
-    """One dataset request: its N-Quads body, the quads of each graph in it, the graphs it completes."""
-
-    body: bytes
-    counts: dict[URIRef, int]
-    finished: list[URIRef]
+# -- N-Quads requests (dataset mode) ------------------------------------------------------------
 
 
 def _layout(sizes: Iterable[tuple[URIRef, int]], size: int) -> list[list[tuple[URIRef, int]]]:
-    """How graphs of the given sizes fill requests of up to ``size`` quads (the rule :func:`_chunks` follows):
-    a graph that fits in a request is never split; a larger one starts a request of its own and spans several."""
+    """How graphs of the given sizes fill requests of up to ``size`` quads (the rule :class:`_DatasetStream`
+    follows): a graph that fits in a request is never split; a larger one starts a request of its own and
+    spans several."""
     chunks: list[list[tuple[URIRef, int]]] = []
     room = 0
     for graph, n in sizes:
@@ -256,47 +244,113 @@ def _layout(sizes: Iterable[tuple[URIRef, int]], size: int) -> list[list[tuple[U
     return chunks
 
 
-def _chunks(store: EmbeddedStore, graphs: Iterable[URIRef], size: int) -> Iterator[_Chunk]:
-    """The store's named graphs as N-Quads requests of up to ``size`` quads (see :func:`_layout`).
+class _DatasetStream:
+    """The store's named graphs as N-Quads requests of up to ``size`` quads, serialised as they are sent.
 
-    Each graph is serialised by pyoxigraph (fast: no rdflib); its quads are counted from the lines.
-    A graph with blank nodes is held back: all of them go in one last request, so that every blank
-    node keeps one label in one request.
+    Requests follow :func:`_layout`: a graph that fits in a request is never split; a larger one
+    starts a request of its own and spans several. Graphs with blank nodes are held back and all go
+    in one last request, so that every blank node keeps one label in one request.
+
+    A request's body is a generator (sent with chunked transfer encoding), so Oxigraph parses and
+    loads one graph while the next is read from the store: reading the store and loading on the
+    server overlap, and no body is held in memory whatever the request size. Streaming a request
+    again (a retry) sends the same quads: it restarts from where the request started.
     """
-    parts: list[bytes] = []
-    counts: dict[URIRef, int] = {}
-    finished: list[URIRef] = []
-    room = size
-    held: list[tuple[URIRef, bytes]] = []
 
-    def flush() -> _Chunk:
-        nonlocal parts, counts, finished, room
-        chunk = _Chunk(b"".join(parts), counts, finished)
-        parts, counts, finished, room = [], {}, [], size
-        return chunk
+    def __init__(self, store: EmbeddedStore, graphs: list[URIRef], size: int,
+                 on_graph: Callable[[], None] = lambda: None) -> None:
+        self.store, self.graphs, self.size, self.on_graph = store, graphs, size, on_graph
+        self.held: dict[URIRef, None] = {}  # graphs with blank nodes, in order
+        self.announced: set[URIRef] = set()  # graphs counted in the progress bar already
 
-    for graph in graphs:
-        body = ox.serialize(store.quads(graph), format=ox.RdfFormat.N_QUADS)
-        if b"_:" in body and _has_blank_nodes(store, graph):
-            held.append((graph, body))
-            continue
-        n = body.count(b"\n")
-        if n > room and parts:
-            yield flush()
-        while n > room:  # a graph larger than a whole request: split at a line end
-            cut = _line_end(body, room)
-            parts.append(body[:cut])
-            counts[graph] = counts.get(graph, 0) + room
-            body, n = body[cut:], n - room
-            yield flush()
-        parts.append(body)
-        counts[graph] = counts.get(graph, 0) + n
-        finished.append(graph)
-        room -= n
-    if parts or finished:
-        yield flush()
-    if held:
-        yield _Chunk(b"".join(b for _, b in held), {g: b.count(b"\n") for g, b in held}, [g for g, _ in held])
+    def requests(self) -> Iterator[_Request]:
+        """Successive requests; each must be sent (or drained) before the next is asked for."""
+        position = (0, 0)
+        while position[0] < len(self.graphs):
+            request = _Request(self, position)
+            yield request
+            position = request.drain()
+        if self.held:
+            yield _Request(self, None)
+
+    def _nquads(self, graph: URIRef) -> bytes:
+        """``graph`` as N-Quads: Oxigraph writes its triples (in Rust), and the graph name goes before each
+        line's final " ." (a line break inside a literal is escaped, so " .\\n" only ends lines)."""
+        return self.store.ntriples_bytes(graph).replace(b" .\n", f" {graph.n3()} .\n".encode())
+
+    def _finish(self, graph: URIRef) -> None:
+        if graph not in self.announced:
+            self.announced.add(graph)
+            self.on_graph()
+
+    def body(self, request: _Request) -> Iterator[bytes]:
+        """Stream ``request`` (from its start), recording what it carries and where the next one starts."""
+        counts: dict[URIRef, int] = {}
+        finished: list[URIRef] = []
+        if request.start is None:  # the held-back graphs with blank nodes, together
+            for graph in self.held:
+                text = self._nquads(graph)
+                yield text
+                counts[graph] = text.count(b"\n")
+                finished.append(graph)
+                self._finish(graph)
+            request.done(counts, finished, (len(self.graphs), 0))
+            return
+        index, skip = request.start
+        room = self.size
+        while index < len(self.graphs):
+            graph = self.graphs[index]
+            text = self._nquads(graph)
+            if not skip and b"_:" in text and _has_blank_nodes(self.store, graph):
+                self.held[graph] = None
+                index += 1
+                continue
+            if skip:
+                text = text[_line_end(text, skip):]
+            lines = text.count(b"\n")
+            if lines > room and counts:
+                break  # does not fit: it starts the next request
+            if lines > room:  # larger than a whole request: this request carries its first ``room`` lines
+                yield text[:_line_end(text, room)]
+                counts[graph] = room
+                request.done(counts, finished, (index, skip + room))
+                return
+            yield text
+            counts[graph] = lines
+            finished.append(graph)
+            self._finish(graph)
+            room -= lines
+            index, skip = index + 1, 0
+        request.done(counts, finished, (index, skip))
+
+
+class _Request:
+    """One dataset request: where it starts (``None``: the held-back graphs) and, once streamed, what it carried."""
+
+    def __init__(self, stream: _DatasetStream, start: tuple[int, int] | None) -> None:
+        self.stream, self.start = stream, start
+        self.counts: dict[URIRef, int] = {}
+        self.finished: list[URIRef] = []
+        self.end: tuple[int, int] | None = None
+
+    def body(self) -> Iterator[bytes]:
+        return self.stream.body(self)
+
+    def done(self, counts: dict[URIRef, int], finished: list[URIRef], end: tuple[int, int]) -> None:
+        self.counts, self.finished, self.end = counts, finished, end
+
+    def graphs(self) -> list[URIRef]:
+        """The graphs this request carries (what fails with it)."""
+        self.drain()
+        return list(self.counts)
+
+    def drain(self) -> tuple[int, int]:
+        """Where the next request starts; when sending stopped part-way, stream the rest here, unsent."""
+        if self.end is None:
+            for _ in self.body():
+                pass
+        assert self.end is not None
+        return self.end
 
 
 def _line_end(body: bytes, lines: int) -> int:
@@ -310,51 +364,6 @@ def _line_end(body: bytes, lines: int) -> int:
 def _has_blank_nodes(store: EmbeddedStore, graph: URIRef) -> bool:
     """Exact check, run only when ``_:`` occurs in the graph's text (it may be inside a literal)."""
     return any(isinstance(t, ox.BlankNode) for q in store.quads(graph) for t in (q.subject, q.object))
-
-
-def _prefetch(items: Iterator[T]) -> Iterator[T]:
-    """``items``, with the next one computed in a thread while the caller works on the current one.
-
-    The caller's work here is an HTTP request (``requests`` waits without the GIL), so serialising
-    the next body overlaps with the server loading the current one. Closing the iterator (or an
-    exception in the caller) stops the thread after the item it is computing.
-    """
-    handoff: queue.Queue[tuple[str, object]] = queue.Queue(maxsize=1)
-    stop = threading.Event()
-
-    def produce() -> None:
-        try:
-            for item in items:
-                while not stop.is_set():
-                    try:
-                        handoff.put(("item", item), timeout=0.1)
-                        break
-                    except queue.Full:
-                        continue
-                if stop.is_set():
-                    return
-            handoff.put(("end", None))
-        except BaseException as err:  # noqa: BLE001  # handed to the caller, raised there
-            handoff.put(("error", err))
-
-    thread = threading.Thread(target=produce, name="kg-load-serialise", daemon=True)
-    thread.start()
-    try:
-        while True:
-            kind, value = handoff.get()
-            if kind == "end":
-                return
-            if kind == "error":
-                raise value  # type: ignore[misc]
-            yield value  # type: ignore[misc]
-    finally:
-        stop.set()
-        while thread.is_alive():
-            try:
-                handoff.get(timeout=0.1)
-            except queue.Empty:
-                pass
-        thread.join()
 
 
 # -- the report --------------------------------------------------------------------------------
@@ -446,9 +455,12 @@ class _Sender:
     def close(self) -> None:
         self.session.close()
 
-    def request(self, method: str, url: str, body: bytes, content_type: str, what: str,
+    def request(self, method: str, url: str, body: bytes | Callable[[], Iterator[bytes]], content_type: str, what: str,
                 params: dict[str, str] | None = None) -> None:
         """Send until a 2xx answer; raise :class:`_Rejected`, :class:`_GaveUp` or :class:`_CredentialsRefused`.
+
+        ``body`` is the bytes to send, or a function giving a fresh stream of them for each attempt
+        (sent with chunked transfer encoding).
 
         Retrying is safe for every request kg load sends: a PUT or a DROP + INSERT replaces, and a POST
         of quads adds a set (quads already there are not added twice).
@@ -459,7 +471,8 @@ class _Sender:
         for attempt in range(1, attempts + 1):
             unreachable = False
             try:
-                response = self.session.request(method, url, params=params, data=body, headers=headers, auth=self.auth,
+                data = body() if callable(body) else body
+                response = self.session.request(method, url, params=params, data=data, headers=headers, auth=self.auth,
                                                 timeout=(self.options.connect_timeout, self.options.timeout))
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as err:
                 timeout = self.options.connect_timeout if isinstance(err, requests.ConnectTimeout) else self.options.timeout
@@ -481,9 +494,10 @@ class _Sender:
             delay *= 2
 
 
-def _send_or_report(send: Callable[[], None], graphs: list[URIRef], report: LoadReport,
+def _send_or_report(send: Callable[[], None], affected: Callable[[], list[URIRef]], report: LoadReport,
                     remaining: Callable[[], Iterable[URIRef]], rejected: str = "the server rejected it") -> bool:
-    """Run one request; on failure mark ``graphs`` failed (and stop the load if it cannot go on).
+    """Run one request; on failure mark the graphs it carried, ``affected()``, failed (and stop the load if
+    it cannot go on).
 
     True if the request succeeded. An unreachable server or refused credentials stop the load: every
     graph in ``remaining()`` that is neither loaded nor failed is listed as not sent.
@@ -491,13 +505,13 @@ def _send_or_report(send: Callable[[], None], graphs: list[URIRef], report: Load
     try:
         send()
     except _Rejected as err:
-        report.failed.update({g: f"{rejected}: {err}" for g in graphs})
+        report.failed.update({g: f"{rejected}: {err}" for g in affected()})
     except _GaveUp as err:
-        report.failed.update({g: str(err) for g in graphs})
+        report.failed.update({g: str(err) for g in affected()})
         if err.unreachable:
             report.stop(f"the server became unreachable ({err})", remaining())
     except _CredentialsRefused as err:
-        report.failed.update({g: "credentials refused" for g in graphs})
+        report.failed.update({g: "credentials refused" for g in affected()})
         report.stop(str(err), remaining())
     else:
         return True
@@ -573,7 +587,7 @@ def _load_per_graph(plan: LoadPlan, sender: _Sender, report: LoadReport, progres
             def send(method: str = method, url: str = url, body: bytes = body, content_type: str = content_type,
                      params: dict[str, str] | None = params, what: str = _curie(item.graph)) -> None:
                 sender.request(method, url, body, content_type, what, params=params)
-            ok = _send_or_report(send, [item.graph], report, lambda: graphs)
+            ok = _send_or_report(send, lambda item=item: [item.graph], report, lambda: graphs)  # type: ignore[misc]
             if not ok:
                 break
             progress(1)
@@ -596,27 +610,24 @@ def _load_dataset(plan: LoadPlan, sender: _Sender, report: LoadReport, on_server
     if report.aborted:
         return {}
     sent: dict[URIRef, int] = {}
-    chunks = _prefetch(_chunks(plan.store, [g for g in graphs if g not in report.failed],
-                               plan.options.size("dataset")))
-    try:
-        for number, chunk in enumerate(chunks, 1):
-            for graph, n in chunk.counts.items():
-                sent[graph] = sent.get(graph, 0) + n
-            quads = sum(chunk.counts.values())
-            what = f"request {number} ({quads} quads, {len(chunk.counts)} graph(s))"
-            ok = _send_or_report(
-                lambda body=chunk.body, what=what: sender.request("POST", e.dataset or "", body,  # type: ignore[misc]
-                                                                  "application/n-quads", what),
-                [g for g in chunk.counts if g not in report.failed], report, lambda: graphs)
-            if report.aborted:
-                break
-            if ok:
-                report.loaded.extend(g for g in chunk.finished if g not in report.failed)
-                log(f"loaded   {what}: {_span(list(chunk.counts))}")
-            report.requests = number
-            progress(len(chunk.finished))
-    finally:
-        chunks.close()  # type: ignore[attr-defined]
+    stream = _DatasetStream(plan.store, [g for g in graphs if g not in report.failed], plan.options.size("dataset"),
+                            on_graph=lambda: progress(1))
+    for number, request in enumerate(stream.requests(), 1):
+        what = f"request {number}"
+        ok = _send_or_report(
+            lambda request=request, what=what: sender.request("POST", e.dataset or "", request.body,  # type: ignore[misc]
+                                                              "application/n-quads", what),
+            lambda request=request: [g for g in request.graphs() if g not in report.failed],  # type: ignore[misc]
+            report, lambda: graphs)
+        for graph, n in request.counts.items():
+            sent[graph] = sent.get(graph, 0) + n
+        if report.aborted:
+            break
+        if ok:
+            report.loaded.extend(g for g in request.finished if g not in report.failed)
+            log(f"loaded   {what} ({sum(request.counts.values())} quads, {len(request.counts)} graph(s)): "
+                f"{_span(list(request.counts))}")
+        report.requests = number
     return sent
 
 
@@ -629,7 +640,8 @@ def _drop(sender: _Sender, url: str, graphs: list[URIRef], report: LoadReport, e
         what = f"the drop of {len(part)} graph(s) already on the server"
         ok = _send_or_report(lambda body=body, what=what: sender.request(  # type: ignore[misc]
                                  "POST", url, body, "application/sparql-update; charset=utf-8", what),
-                             part, report, lambda: everything, rejected="could not drop its old version")
+                             lambda part=part: part, report, lambda: everything,  # type: ignore[misc]
+                             rejected="could not drop its old version")
         if report.aborted:
             return
         if ok:

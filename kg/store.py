@@ -203,7 +203,10 @@ class EmbeddedStore:
 
     def ntriples(self, name: URIRef) -> str:
         """One named graph as an N-Triples document, written by Oxigraph (no Python per triple)."""
-        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name))).decode("utf-8")
+        return self.ntriples_bytes(name).decode("utf-8")
+
+    def ntriples_bytes(self, name: URIRef) -> bytes:
+        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name)))
 
     def quads(self, graph: URIRef | None = None) -> Iterator[ox.Quad]:
         """Every quad, or those of one named graph."""

@@ -304,9 +304,7 @@ class FaultProxy:
                 pass
 
             def _handle(self) -> None:
-                length = int(self.headers.get("Content-Length") or 0)
-                body = self.rfile.read(length) if length else b""
-                request = Request(self.command, self.path, dict(self.headers.items()), body)
+                request = Request(self.command, self.path, dict(self.headers.items()), self._body())
                 with proxy.lock:
                     proxy.requests.append(request)
                 if proxy.basic_auth and proxy._protected(request) and not proxy._authorised(request):
@@ -330,6 +328,19 @@ class FaultProxy:
 
             do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle  # noqa: N815
 
+            def _body(self) -> bytes:
+                """The whole request body: Content-Length bytes, or the chunks of a chunked one (kg load streams)."""
+                if self.headers.get("Transfer-Encoding", "").lower() != "chunked":
+                    length = int(self.headers.get("Content-Length") or 0)
+                    return self.rfile.read(length) if length else b""
+                chunks = []
+                while size := int(self.rfile.readline().split(b";")[0].strip(), 16):
+                    chunks.append(self.rfile.read(size))
+                    self.rfile.readline()  # the CRLF after each chunk
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):  # trailers, then the final CRLF
+                    pass
+                return b"".join(chunks)
+
             def _drop(self) -> None:
                 self.close_connection = True
                 try:
@@ -349,7 +360,8 @@ class FaultProxy:
             def _forward(self, request: Request) -> None:
                 connection = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=60)
                 headers = {k: v for k, v in request.headers.items()
-                           if k.lower() not in ("host", "connection", "authorization", "content-length")}
+                           if k.lower() not in ("host", "connection", "authorization", "content-length",
+                                                "transfer-encoding")}
                 try:
                     connection.request(request.method, request.path, body=request.body or None, headers=headers)
                     response = connection.getresponse()
