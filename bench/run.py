@@ -317,14 +317,22 @@ def _fix_rdflib_distinct_aggregates() -> None:
     aggregates.Accumulator.use_row = use_row
 
 
-def w_queries_rdflib(nquads: str, runs: int, budget: float, timeout: float) -> dict[str, Any]:
+def selected_queries(wanted: str) -> dict[str, Any]:
+    """The shipped queries named (or numbered) in ``wanted`` (comma-separated; empty: all of them)."""
+    from kg.queries import named_queries
+
+    picked = {part.strip() for part in wanted.split(",") if part.strip()}
+    return {name: query for name, query in named_queries().items()
+            if not picked or name in picked or query.path.stem.split("_", 1)[0] in picked}
+
+
+def w_queries_rdflib(nquads: str, runs: int, budget: float, timeout: float, wanted: str = "") -> dict[str, Any]:
     """The query baseline: the same queries and bindings on an rdflib in-memory Dataset (union default graph)."""
     from rdflib import Dataset
 
     sys.path.insert(0, str(REPO))
-    from kg.queries import named_queries
-
     _fix_rdflib_distinct_aggregates()
+    queries = selected_queries(wanted)
     dataset = Dataset(default_union=True)
     started = time.perf_counter()
     dataset.parse(nquads, format="nquads")
@@ -335,7 +343,7 @@ def w_queries_rdflib(nquads: str, runs: int, budget: float, timeout: float) -> d
 
     signal.signal(signal.SIGALRM, alarm)
     out: dict[str, Any] = {"_load_seconds": load_seconds}
-    for name, query in named_queries().items():
+    for name, query in queries.items():
         for given in query_cases(query):
             bindings = query.bindings(given)
             signal.setitimer(signal.ITIMER_REAL, timeout)
@@ -593,10 +601,8 @@ class Bench:
     def queries(self, store: Path, nquads: Path) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
         """Each query in its own process (an Oxigraph query cannot be interrupted), then the rdflib baseline."""
         sys.path.insert(0, str(REPO))
-        from kg.queries import named_queries
-
         ox: dict[str, Any] = {}
-        for name, query in named_queries().items():
+        for name, query in selected_queries(self.args.queries).items():
             for given in query_cases(query):
                 label = case_label(name, given)
                 self.log(f"query {label} on the embedded store")
@@ -610,7 +616,7 @@ class Bench:
         if "queries-baseline" in self.args.skip:
             return ox, None, "rdflib baseline skipped (--skip queries-baseline)"
         self.log("queries on an rdflib Dataset (baseline)")
-        rd_answer, rd_run = worker("queries-rdflib", self.args.timeout, nquads=str(nquads),
+        rd_answer, rd_run = worker("queries-rdflib", self.args.timeout, nquads=str(nquads), wanted=self.args.queries,
                                    runs=self.args.baseline_query_runs, budget=self.args.query_budget,
                                    timeout=self.args.baseline_query_timeout)
         note = "" if rd_answer else f"rdflib baseline failed: {'timeout' if rd_run.timed_out else rd_run.stderr[-300:]}"
@@ -675,9 +681,10 @@ class Bench:
         if not binary:
             return Row("kg load triples/s", "skipped", note="no oxigraph binary (pip install oxigraph)")
         times, base_times, failure = [], [], ""
-        for attempt in range(self.args.repeat):
+        repeat = self.args.load_repeat or self.args.repeat
+        for attempt in range(repeat):
             location = self.work / f"server-{attempt}"
-            self.log(f"kg load into oxigraph serve, run {attempt + 1}/{self.args.repeat}")
+            self.log(f"kg load into oxigraph serve, run {attempt + 1}/{repeat}")
             server = OxigraphServer(location)
             try:
                 result = run([*KG, "load", "--endpoint", server.url, "--preset", "oxigraph", "--quiet",
@@ -887,6 +894,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--ref-size", type=int, default=1000,
                         help="size of the validation baseline and of the memory/scaling references (default 1000)")
+    parser.add_argument("--load-repeat", type=int, default=0,
+                        help="runs of kg load and of its oxigraph load baseline (default: --repeat)")
     parser.add_argument("--baseline-repeat", type=int, default=0,
                         help="runs of the pySHACL validation baseline (default: --repeat)")
     parser.add_argument("--query-runs", type=int, default=20, help="timed runs per query on the embedded store")
@@ -897,6 +906,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--baseline-query-timeout", type=float, default=120.0,
                         help="seconds per query on rdflib (one run)")
     parser.add_argument("--timeout", type=float, default=7200.0, help="seconds per measured subprocess")
+    parser.add_argument("--queries", default="", help="comma-separated query names or numbers to measure (default: all)")
     parser.add_argument("--skip", default="", help="comma-separated: validate, validate-baseline, queries, "
                         "queries-baseline, load")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
