@@ -31,6 +31,8 @@ from .validate import BATCH_SIZE, REGISTRY_GROUP, Report, validate
 from .vocabulary import ontology_graph, vocabulary_graph
 
 
+#: Compact the store after an ingest that wrote at least 1/COMPACT_SHARE of its triples.
+COMPACT_SHARE = 10
 #: Triples written between two flushes of the store's memory tables (about 35 MB of RSS).
 FLUSH_EVERY = 30_000
 
@@ -106,6 +108,11 @@ def ingest(
         if progress:
             progress(len(prepared.articles))
     store.flush()
+    # A large ingest leaves many unsorted files behind, and read-only opens (kg query, kg serve) do not
+    # compact: compacting now makes the queries after it about a third faster (10k articles: 6 s of
+    # compaction). Its cost grows with the whole store, so a small addition to a large store skips it.
+    if committer.written and committer.written * COMPACT_SHARE >= len(store):
+        store.optimize()
     committer.summary.outcomes.sort(key=lambda o: str(o.path))
     return committer.summary
 
@@ -119,7 +126,7 @@ class _Committer:
         self.summary = IngestSummary()
         self.seen: dict[str, Path] = {}
         self.context_pending, self.registry_checked = True, False
-        self.unflushed = 0
+        self.unflushed = self.written = 0
 
     def commit(self, prepared: _PreparedBatch) -> None:
         report = prepared.report
@@ -153,7 +160,9 @@ class _Committer:
         self.store.replace(accepted)
         # RocksDB keeps writes in memory tables until they are large: RSS grew with the corpus (2.9 GB
         # at a few thousand articles). A flush costs ~0.2 s, so it comes every FLUSH_EVERY triples.
-        self.unflushed += sum(item.triples for item in prepared.articles)
+        written = sum(item.triples for item in prepared.articles)
+        self.unflushed += written
+        self.written += written
         if self.unflushed >= FLUSH_EVERY:
             self.store.flush()
             self.unflushed = 0

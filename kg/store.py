@@ -189,6 +189,10 @@ class EmbeddedStore:
     def flush(self) -> None:
         self._store.flush()
 
+    def optimize(self) -> None:
+        """Compact the on-disk indexes (RocksDB), which makes reads faster after large writes."""
+        self._store.optimize()
+
     # -- reading -----------------------------------------------------------------------------
 
     def named_graphs(self) -> list[URIRef]:
