@@ -261,3 +261,26 @@ def test_validation_in_worker_processes_reports_what_one_process_does(tmp_path: 
     assert sorted(sequential) == ["copy-0", "copy-1", "copy-2", "copy-5", "copy-6", "copy-8"]
     assert len(sequential["copy-5"]) == len(POSITIONS) and not sequential["copy-0"]
     assert all("stance" in finding for finding in sequential["copy-5"])
+
+
+def test_ingest_compacts_the_store_after_writing_a_large_share_of_it(tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compaction speeds up the read-only queries after a large ingest, but costs as much as the whole
+    store: it follows an ingest that wrote at least a tenth of the store, not a small addition."""
+    import pyoxigraph as ox
+
+    compacted: list[int] = []
+    monkeypatch.setattr(EmbeddedStore, "optimize", lambda self: compacted.append(len(self)))
+    with EmbeddedStore(tmp_path / "new") as store:
+        ingest([CORPUS], store)
+        assert compacted == [len(store)]
+    big = ox.Store(str(tmp_path / "big"))
+    filler = ox.NamedNode("http://example.org/filler")
+    big.extend(ox.Quad(filler, filler, ox.Literal(i), filler) for i in range(100_000))
+    big.flush()
+    del big
+    compacted.clear()
+    with EmbeddedStore(tmp_path / "big") as store:
+        summary = ingest([CORPUS], store)
+        assert summary.count("stored") == 1 and len(store) > 100_000
+    assert compacted == []
