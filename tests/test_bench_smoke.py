@@ -96,8 +96,11 @@ def test_bench_runs_end_to_end_on_20_articles(tmp_path: Path) -> None:
             line = row(f"query {query.path.stem.split('_')[0]} {case_label(name, given)} (")
             assert re.search(r"p50 [\d.]+ ms, p95 [\d.]+ ms", line), line
     assert row("query 16 positions-of-actor holder=germany (")
-    # rdflib answers every query (its DISTINCT-aggregate bug is fixed in the baseline), with the same rows
-    assert "rdflib failed" not in table and "rdflib answers" not in table, table
+    # rdflib answers every query (its DISTINCT-aggregate bug is fixed in the baseline) with as many rows,
+    # except where it gives one row for a GROUP BY over no solutions (SPARQL and Oxigraph give none)
+    assert "rdflib failed" not in table, table
+    differing = re.findall(r"rdflib answers ([\d,]+) rows, Oxigraph ([\d,]+)", table)
+    assert set(differing) <= {("1", "0")}, differing
     load = row("kg load triples/s")
     assert number.search(load[len("kg load triples/s"):]) or "skipped" in load, load
 
