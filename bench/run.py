@@ -345,15 +345,15 @@ def w_queries_rdflib(nquads: str, runs: int, budget: float, timeout: float, want
     out: dict[str, Any] = {"_load_seconds": load_seconds}
     for name, query in queries.items():
         for given in query_cases(query):
-            bindings = query.bindings(given)
+            label, bindings = case_label(name, given), query.bindings(given)
             signal.setitimer(signal.ITIMER_REAL, timeout)
             try:
-                out[case_label(name, given)] = _time_query(
+                out[label] = _time_query(
                     lambda: len(list(dataset.query(query.text, initBindings=bindings))), runs, budget)
             except _QueryTimeout:
-                out[case_label(name, given)] = {"timeout": timeout}
+                out[label] = {"timeout": timeout}
             except Exception as err:  # rdflib fails on some queries: report it, go on with the others
-                out[case_label(name, given)] = {"error": f"{type(err).__name__}: {err}"[:200]}
+                out[label] = {"error": f"{type(err).__name__}: {err}"[:200]}
             finally:
                 signal.setitimer(signal.ITIMER_REAL, 0)
     return out

@@ -210,6 +210,7 @@ class EmbeddedStore:
         return self.ntriples_bytes(name).decode("utf-8")
 
     def ntriples_bytes(self, name: URIRef) -> bytes:
+        """The same, as UTF-8 bytes (what an HTTP body needs)."""
         return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name)))
 
     def quads(self, graph: URIRef | None = None) -> Iterator[ox.Quad]:
