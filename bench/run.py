@@ -148,14 +148,22 @@ class _GroupMemory:
         self._thread.join()
 
 
+def worker_lines(which: str, limit: float, **kwargs: Any) -> tuple[list[dict[str, Any]], Run]:
+    """Run one of this file's workers in a fresh interpreter (killed after ``limit`` s); every JSON
+    line it printed, also those before it died (a worker that answers as it goes)."""
+    with tempfile.TemporaryDirectory() as folder:
+        out = Path(folder) / "stdout"
+        result = run([PYTHON, str(Path(__file__).resolve()), "--worker", which, json.dumps(kwargs)], timeout=limit,
+                     stdout_path=out)
+        text = out.read_text(encoding="utf-8", errors="replace")
+    return [json.loads(line) for line in text.splitlines() if line.startswith("{") and line.endswith("}")], result
+
+
 def worker(which: str, limit: float, **kwargs: Any) -> tuple[dict[str, Any] | None, Run]:
-    """Run one of this file's workers in a fresh interpreter (killed after ``limit`` s); its JSON answer."""
-    result = run([PYTHON, str(Path(__file__).resolve()), "--worker", which, json.dumps(kwargs)], timeout=limit)
-    answer = None
-    if result.returncode == 0 and not result.timed_out:
-        lines = [line for line in result.stdout.splitlines() if line.startswith("{")]
-        answer = json.loads(lines[-1]) if lines else None
-    return answer, result
+    """Run one of this file's workers; its (last) JSON answer, None if it failed or timed out."""
+    lines, result = worker_lines(which, limit, **kwargs)
+    ok = result.returncode == 0 and not result.timed_out and lines
+    return (lines[-1] if ok else None), result
 
 
 # --------------------------------------------------------------------------------------------------
@@ -296,6 +304,32 @@ def w_query_oxigraph(store: str, name: str, given: dict[str, str], runs: int, bu
         return _time_query(lambda: len(db.select(query.text, bindings).rows), runs, budget)
 
 
+def w_queries_memory(store: str, cases: list[list[Any]], runs: int, budget: float, timeout: float) -> dict[str, Any]:
+    """Queries on an in-memory snapshot of the store (``kg serve --in-memory``), read once.
+
+    Prints one JSON line when the snapshot is read, then one per query case as it is done. A case that
+    takes longer than ``timeout`` s ends the process (SIGALRM's default action: an Oxigraph query
+    cannot be interrupted from Python); the parent starts it again with the cases left.
+    """
+    sys.path.insert(0, str(REPO))
+    from kg.queries import named_queries
+    from kg.store import EmbeddedStore
+
+    queries = named_queries()
+    started = time.perf_counter()
+    snapshot = EmbeddedStore(store, in_memory=True)
+    print(json.dumps({"_read_seconds": time.perf_counter() - started, "_quads": len(snapshot)}), flush=True)
+    signal.signal(signal.SIGALRM, signal.SIG_DFL)
+    for name, given in cases:
+        query = queries[name]
+        bindings = query.bindings(given)
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        answer = _time_query(lambda: len(snapshot.select(query.text, bindings).rows), runs, budget)
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        print(json.dumps({"_case": case_label(name, given), **answer}), flush=True)
+    return {"_done": True}
+
+
 def _fix_rdflib_distinct_aggregates() -> None:
     """Let rdflib skip unbound values in ``AGG(DISTINCT ?v)``, as SPARQL 1.1 and Oxigraph do.
 
@@ -360,7 +394,7 @@ def w_queries_rdflib(nquads: str, runs: int, budget: float, timeout: float, want
 
 
 WORKERS = {"dump": w_dump, "bulkload": w_bulkload, "pyshacl": w_pyshacl, "query-oxigraph": w_query_oxigraph,
-           "queries-rdflib": w_queries_rdflib}
+           "queries-memory": w_queries_memory, "queries-rdflib": w_queries_rdflib}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -598,46 +632,99 @@ class Bench:
 
     # -- queries ---------------------------------------------------------------------------------
 
-    def queries(self, store: Path, nquads: Path) -> tuple[dict[str, Any] | None, dict[str, Any] | None, str]:
-        """Each query in its own process (an Oxigraph query cannot be interrupted), then the rdflib baseline."""
+    def queries(self, store: Path, nquads: Path) -> tuple[dict[str, Any], dict[str, Any] | None,
+                                                          dict[str, Any] | None, str]:
+        """Each query on the embedded store, on its in-memory snapshot, then the rdflib baseline."""
         sys.path.insert(0, str(REPO))
         ox: dict[str, Any] = {}
-        for name, query in selected_queries(self.args.queries).items():
-            for given in query_cases(query):
-                label = case_label(name, given)
-                self.log(f"query {label} on the embedded store")
-                answer, result = worker("query-oxigraph", self.args.query_timeout, store=str(store), name=name,
-                                        given=given, runs=self.args.query_runs, budget=self.args.query_budget)
-                if answer is None:
-                    answer = {"timeout": self.args.query_timeout} if result.timed_out else \
-                        {"error": result.stderr.strip().splitlines()[-1][:200] if result.stderr.strip() else "failed"}
-                answer["kind"], answer["file"] = _classify(query.text), query.path.name
-                ox[label] = answer
+        cases = [(name, query, given) for name, query in selected_queries(self.args.queries).items()
+                 for given in query_cases(query)]
+        for name, query, given in cases:
+            label = case_label(name, given)
+            self.log(f"query {label} on the embedded store")
+            # Each in its own process: an Oxigraph query cannot be interrupted.
+            answer, result = worker("query-oxigraph", self.args.query_timeout, store=str(store), name=name,
+                                    given=given, runs=self.args.query_runs, budget=self.args.query_budget)
+            if answer is None:
+                answer = {"timeout": self.args.query_timeout} if result.timed_out else \
+                    {"error": result.stderr.strip().splitlines()[-1][:200] if result.stderr.strip() else "failed"}
+            ox[label] = {**answer, "kind": _classify(query.text), "file": query.path.name}
+        memory = None if "queries-memory" in self.args.skip else self.queries_in_memory(store, cases)
         if "queries-baseline" in self.args.skip:
-            return ox, None, "rdflib baseline skipped (--skip queries-baseline)"
+            return ox, memory, None, "rdflib baseline skipped (--skip queries-baseline)"
         self.log("queries on an rdflib Dataset (baseline)")
         rd_answer, rd_run = worker("queries-rdflib", self.args.timeout, nquads=str(nquads), wanted=self.args.queries,
                                    runs=self.args.baseline_query_runs, budget=self.args.query_budget,
                                    timeout=self.args.baseline_query_timeout)
         note = "" if rd_answer else f"rdflib baseline failed: {'timeout' if rd_run.timed_out else rd_run.stderr[-300:]}"
-        return ox, rd_answer, note
+        return ox, memory, rd_answer, note
 
-    def rows_queries(self, ox: dict[str, Any], rd: dict[str, Any] | None) -> list[Row]:
+    def queries_in_memory(self, store: Path, cases: list[tuple[str, Any, dict[str, str]]]) -> dict[str, Any]:
+        """The same cases on an in-memory snapshot (``kg serve --in-memory``): one process reads the
+        snapshot once and runs the cases in turn; one that times out ends it, and a new process goes
+        on with the cases after it."""
+        answers: dict[str, Any] = {"_snapshot": {}}
+        left = list(cases)
+        while left:
+            self.log(f"{len(left)} queries on an in-memory snapshot")
+            lines, result = worker_lines("queries-memory", self.args.timeout, store=str(store),
+                                         cases=[(name, given) for name, _, given in left],
+                                         runs=self.args.query_runs, budget=self.args.query_budget,
+                                         timeout=self.args.query_timeout)
+            snapshot = answers["_snapshot"]
+            snapshot.setdefault("peak_bytes", []).append(result.max_rss)
+            for line in lines:
+                if "_read_seconds" in line:
+                    snapshot.setdefault("read_seconds", []).append(line["_read_seconds"])
+                    snapshot["quads"] = line["_quads"]
+            done = {line["_case"]: line for line in lines if "_case" in line}
+            for name, query, given in list(left):
+                label = case_label(name, given)
+                if label in done:
+                    answers[label] = {**done[label], "kind": _classify(query.text), "file": query.path.name}
+                    left.remove((name, query, given))
+            if not left or any("_done" in line for line in lines):
+                break
+            if not any("_read_seconds" in line for line in lines):  # the snapshot itself failed
+                answers["_snapshot"]["error"] = result.stderr.strip()[-300:] or f"exit {result.returncode}"
+                break
+            name, query, given = left.pop(0)  # the case it died in
+            timed_out = result.returncode == -signal.SIGALRM
+            answers[case_label(name, given)] = {
+                **({"timeout": self.args.query_timeout} if timed_out else
+                   {"error": result.stderr.strip()[-200:] or f"exit {result.returncode}"}),
+                "kind": _classify(query.text), "file": query.path.name}
+        return answers
+
+    def rows_memory_queries(self, memory: dict[str, Any], rd: dict[str, Any] | None) -> list[Row]:
+        snapshot = memory.pop("_snapshot")
+        if "read_seconds" not in snapshot:
+            return [Row("in-memory snapshot (kg serve --in-memory)", "failed", met=False,
+                        note=snapshot.get("error", ""))]
+        peak = max(snapshot["peak_bytes"])
+        row = Row("in-memory snapshot (kg serve --in-memory): read time", secs(median(snapshot["read_seconds"])),
+                  note=f"{snapshot['quads']:,} quads; peak memory of the query process {peak / 2**20:,.0f} MiB "
+                       f"({peak / snapshot['quads']:,.0f} bytes per quad)", data=snapshot)
+        return [row, *self.rows_queries(memory, rd, where=" in memory")]
+
+    def rows_queries(self, ox: dict[str, Any], rd: dict[str, Any] | None, where: str = "") -> list[Row]:
+        """One row per query case; ``where`` names the engine when it is not the on-disk store."""
         rows = []
         for name, q in ox.items():
             base = (rd or {}).get(name)
             if "error" in q:
-                rows.append(Row(f"query {q['file'].split('_')[0]} {name}", "failed", met=False, note=q["error"]))
+                rows.append(Row(f"query {q['file'].split('_')[0]} {name}{where}", "failed", met=False,
+                                note=q["error"]))
                 continue
             if "timeout" in q:
                 base_text = "-" if base is None else (f"p50 {base['p50_ms']:,.1f} ms" if "p50_ms" in base else
                                                       "rdflib failed" if "error" in base else
                                                       f"> {base['timeout']:.0f} s (timeout)")
-                rows.append(Row(f"query {q['file'].split('_')[0]} {name} ({q['kind']})",
+                rows.append(Row(f"query {q['file'].split('_')[0]} {name}{where} ({q['kind']})",
                                 f"> {q['timeout']:.0f} s (timeout)", base_text, target=">= 1x faster", met=False,
                                 data={"oxigraph": q, "rdflib": base}))
                 continue
-            measure = f"query {q['file'].split('_')[0]} {name} ({q['kind']}, {q['rows']:,} rows)"
+            measure = f"query {q['file'].split('_')[0]} {name}{where} ({q['kind']}, {q['rows']:,} rows)"
             value = f"p50 {q['p50_ms']:.1f} ms, p95 {q['p95_ms']:.1f} ms"
             need = 10.0 if q["kind"] in ("aggregate", "join") else 1.0
             targets = [f">= {need:.0f}x faster"]
@@ -738,14 +825,13 @@ class Bench:
         if "validate" not in self.args.skip:
             rows += self.validation_rows(size, store, nquads, dump)
         if "queries" not in self.args.skip:
-            ox, rd, note = self.queries(store, nquads)
-            if ox is None:
-                rows.append(Row("queries", "failed", met=False, note=note))
-            else:
-                query_rows = self.rows_queries(ox, rd)
-                if note and query_rows:
-                    query_rows[0].note = (query_rows[0].note + "; " if query_rows[0].note else "") + note
-                rows += query_rows
+            ox, memory, rd, note = self.queries(store, nquads)
+            query_rows = self.rows_queries(ox, rd)
+            if note and query_rows:
+                query_rows[0].note = (query_rows[0].note + "; " if query_rows[0].note else "") + note
+            rows += query_rows
+            if memory is not None:
+                rows += self.rows_memory_queries(memory, rd)
         rows.append(self.load(store, nquads, dump["quads"]))
         if not self.args.keep:
             shutil.rmtree(store, ignore_errors=True)
@@ -908,7 +994,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--timeout", type=float, default=7200.0, help="seconds per measured subprocess")
     parser.add_argument("--queries", default="", help="comma-separated query names or numbers to measure (default: all)")
     parser.add_argument("--skip", default="", help="comma-separated: validate, validate-baseline, queries, "
-                        "queries-baseline, load")
+                        "queries-memory, queries-baseline, load")
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
     parser.add_argument("--profile", type=Path, metavar="DIR",
                         help="after measuring the --ref-size corpus, profile one kg ingest and one kg validate of it "

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -199,8 +200,14 @@ def cmd_load(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import endpoint_url, main_loop, make_server
 
-    server = make_server(args.store, args.port, cors=args.cors, log=None if args.quiet else _err)
-    _err(f"serving the store read-only at {endpoint_url(server)} (SPARQL 1.1 Protocol; Ctrl-C to stop)")
+    if args.in_memory:
+        _err("reading the store into memory (about 30 s and 1.2 GiB per 10,000 articles)")
+    started = time.monotonic()
+    server = make_server(args.store, args.port, cors=args.cors, in_memory=args.in_memory,
+                         log=None if args.quiet else _err)
+    what = f"an in-memory snapshot of the store (read in {time.monotonic() - started:.1f} s)" if args.in_memory \
+        else "the store read-only"
+    _err(f"serving {what} at {endpoint_url(server)} (SPARQL 1.1 Protocol; Ctrl-C to stop)")
     main_loop(server)
     return EXIT_OK
 
@@ -296,6 +303,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=7878, metavar="N", help="port on 127.0.0.1 (default: 7878)")
     serve.add_argument("--cors", action="store_true", help="allow cross-origin requests (e.g. YASGUI in a browser)")
     serve.add_argument("--quiet", action="store_true", help="do not log requests")
+    serve.add_argument("--in-memory", action="store_true",
+                       help="serve a snapshot read into memory at start-up: whole-corpus reports answer 5-8x "
+                            "faster, for about 370 bytes of memory per quad (1.2 GiB at 10,000 articles)")
     _store_argument(serve)
     serve.set_defaults(handler=cmd_serve)
 

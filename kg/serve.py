@@ -19,6 +19,8 @@ an alias of ``/query``.
 
 The store is opened read-only: it sees the data as it was when the server started. Ingesting while
 it runs is not supported (pyoxigraph calls it undefined behaviour); restart ``kg serve`` afterwards.
+With ``--in-memory`` it serves a copy read into memory at start-up instead: whole-corpus reports
+answer 5-8x faster, for about 370 bytes of memory per quad.
 """
 
 from __future__ import annotations
@@ -34,7 +36,7 @@ import pyoxigraph as ox
 
 from . import __version__
 from .errors import StoreError
-from .store import default_location
+from .store import EmbeddedStore
 
 HOST = "127.0.0.1"
 MAX_BODY = 1_000_000  # bytes: a query, not a data upload
@@ -53,17 +55,6 @@ _GRAPH_TYPES = {
     "text/turtle": ox.RdfFormat.TURTLE,
     "application/rdf+xml": ox.RdfFormat.RDF_XML,
 }
-
-
-def open_store(location: Path | str | None) -> ox.Store:
-    """The embedded store, opened read-only (it must exist)."""
-    path = Path(location) if location else default_location()
-    if not path.is_dir():
-        raise StoreError(f"no store at {path}: run 'kg ingest' first (or pass --store)")
-    try:
-        return ox.Store.read_only(str(path))
-    except OSError as err:
-        raise StoreError(f"cannot open the store at {path} read-only: {err}") from err
 
 
 def _negotiate(accept: str, choices: dict[str, object], default: str) -> str | None:
@@ -235,10 +226,14 @@ class SparqlServer(ThreadingHTTPServer):
     log: Callable[[str], None] | None
 
 
-def make_server(location: Path | str | None, port: int = 0, *, cors: bool = False,
+def make_server(location: Path | str | None, port: int = 0, *, cors: bool = False, in_memory: bool = False,
                 log: Callable[[str], None] | None = None) -> SparqlServer:
-    """A server bound to 127.0.0.1:``port`` (0 = any free port), not yet serving."""
-    store = open_store(location)
+    """A server bound to 127.0.0.1:``port`` (0 = any free port), not yet serving.
+
+    ``in_memory`` serves a snapshot read into memory at start-up (see :class:`EmbeddedStore`):
+    whole-corpus reports answer several times faster, at the cost of the copy and its memory.
+    """
+    store = EmbeddedStore(location, read_only=True, in_memory=in_memory).oxigraph
     try:
         server = SparqlServer((HOST, port), SparqlHandler)
     except OSError as err:

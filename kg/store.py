@@ -99,23 +99,42 @@ class SelectResult:
 
 
 class EmbeddedStore:
-    """A persistent Oxigraph store at ``location``."""
+    """A persistent Oxigraph store at ``location``, or an in-memory snapshot of one.
 
-    def __init__(self, location: Path | str | None = None, *, read_only: bool = False) -> None:
+    ``in_memory=True`` reads the whole store into memory once and answers from there: a read-only
+    snapshot of the store as it was when opened. Whole-corpus reports run 5-8x faster on it,
+    because on disk every index lookup is a RocksDB read (about 5-10 µs each, 20-40 per result row)
+    and in memory it is not. It costs the copy (about 30 s at 10,000 articles) and about 370 bytes of
+    memory per quad (1.2 GiB at 10,000 articles): worth it for a long-running ``kg serve``, not for
+    one ``kg query``.
+    """
+
+    def __init__(self, location: Path | str | None = None, *, read_only: bool = False,
+                 in_memory: bool = False) -> None:
         self.location = Path(location) if location else default_location()
+        self.in_memory = in_memory
         try:
-            if read_only:
+            if read_only or in_memory:
                 if not self.location.is_dir():
                     raise StoreError(f"no store at {self.location}: run 'kg ingest' first (or pass --store)")
                 self._store = ox.Store.read_only(str(self.location))
             else:
                 self.location.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.location))
-        except OSError as err:
+            if in_memory:
+                snapshot = ox.Store()
+                snapshot.bulk_extend(self._store)
+                self._store = snapshot  # the on-disk store is released here
+        except (OSError, RuntimeError) as err:  # RuntimeError: RocksDB found the files unreadable
             raise StoreError(
                 f"cannot open the store at {self.location}: {err}. "
                 "If another kg process (e.g. 'kg serve') is using it, stop that process or use another --store."
             ) from err
+
+    @property
+    def oxigraph(self) -> ox.Store:
+        """The pyoxigraph store itself (``kg serve`` hands queries to it and lets it serialise the answers)."""
+        return self._store
 
     def close(self) -> None:
         """Release the database (and its lock) now rather than at garbage collection."""
@@ -136,6 +155,8 @@ class EmbeddedStore:
         far faster than parsing SPARQL); graphs it holds are dropped and re-inserted by one SPARQL
         update (one transaction), so a reader or a kill never sees half of an article.
         """
+        if self.in_memory:
+            raise StoreError("an in-memory snapshot is read-only: open the store without in_memory to write")
         items = list(replacements)
         fresh = [i for i in items
                  if not self._store.contains_named_graph(ox.NamedNode(str(i.graph))) and not self._has_provenance(i)]

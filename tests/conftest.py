@@ -18,10 +18,13 @@ SEED_ID = "4b2d17f57ebafa46"
 @pytest.fixture(scope="session")
 def seed_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
     """A store holding the seed corpus; read-only use only (session-wide)."""
-    store = EmbeddedStore(tmp_path_factory.mktemp("seed-store"))
-    summary = ingest([CORPUS], store)
+    location = tmp_path_factory.mktemp("seed-store")
+    with EmbeddedStore(location) as writer:
+        summary = ingest([CORPUS], writer)
     assert [o.status for o in summary.outcomes] == ["stored"], summary.outcomes
-    return store
+    # Reopened once ingest's compaction is over, so that the read-only opens of kg commands run on
+    # it never race with RocksDB deleting compacted files.
+    return EmbeddedStore(location)
 
 
 @pytest.fixture()

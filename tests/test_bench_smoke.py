@@ -11,6 +11,7 @@ import importlib.util
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import sys
@@ -95,7 +96,15 @@ def test_bench_runs_end_to_end_on_20_articles(tmp_path: Path) -> None:
         for given in query_cases(query):
             line = row(f"query {query.path.stem.split('_')[0]} {case_label(name, given)} (")
             assert re.search(r"p50 [\d.]+ ms, p95 [\d.]+ ms", line), line
+            # the same case on the in-memory snapshot, with the same number of rows
+            memory = row(f"query {query.path.stem.split('_')[0]} {case_label(name, given)} in memory (")
+            assert re.search(r"p50 [\d.]+ ms, p95 [\d.]+ ms", memory), memory
+            assert re.search(r"\(\w+, ([\d,]+) rows\)", memory).group(1) == \
+                re.search(r"\(\w+, ([\d,]+) rows\)", line).group(1), (line, memory)
     assert row("query 16 positions-of-actor holder=germany (")
+    assert number.search(row("in-memory snapshot (kg serve --in-memory): read time")[60:])
+    assert re.search(r"in-memory snapshot \(kg serve --in-memory\): read time: [\d,]+ quads; peak memory of the "
+                     r"query process [\d,]+ MiB", table), table
     # rdflib answers every query (its DISTINCT-aggregate bug is fixed in the baseline) with as many rows,
     # except where it gives one row for a GROUP BY over no solutions (SPARQL and Oxigraph give none)
     assert "rdflib failed" not in table, table
@@ -110,3 +119,31 @@ def test_bench_runs_end_to_end_on_20_articles(tmp_path: Path) -> None:
     check = rows["corpus check (kg ingest)"]["data"]
     assert (check["stored"], check["invalid"], check["errors"], check["violations"]) == (ARTICLES, 0, 0, 0)
     assert not list(tmp_path.glob("kg-bench-*")), "bench/run.py left its temporary folder behind"
+
+
+def test_in_memory_queries_go_on_after_a_query_that_times_out(tmp_path: Path, seed_store: EmbeddedStore) -> None:
+    queries = named_queries()
+    cases = [(name, queries[name], given) for name in ("conditional-positions", "who-said-what")
+             for given in query_cases(queries[name])]
+    labels = [case_label(name, given) for name, _, given in cases]
+    assert len(labels) == 4
+
+    def measure(timeout: str) -> dict:
+        bench = bench_run.Bench(bench_run.parse_args(["--query-timeout", timeout, "--query-runs", "1",
+                                                      "--tmp", str(tmp_path)]))
+        try:
+            return bench.queries_in_memory(seed_store.location, cases)
+        finally:
+            shutil.rmtree(bench.work)
+
+    # Every case is cut off by its alarm: each ends its process, and a new one goes on with the rest.
+    cut = measure("0.000001")
+    assert [cut[label] for label in labels] == [{"timeout": 1e-06, "kind": "aggregate",
+                                                 "file": "02_conditional_positions.rq"}] * 2 + \
+        [{"timeout": 1e-06, "kind": "join", "file": "03_who_said_what.rq"}] * 2
+    assert len(cut["_snapshot"]["read_seconds"]) == 4 and cut["_snapshot"]["quads"] == len(seed_store)
+    # With time enough, one process answers them all, with the rows the store itself answers.
+    answered = measure("60")
+    assert len(answered["_snapshot"]["read_seconds"]) == 1
+    for (name, query, given), label in zip(cases, labels):
+        assert answered[label]["rows"] == len(seed_store.select(query.text, query.bindings(given)).rows) > 0, label

@@ -18,12 +18,12 @@ from rdflib.namespace import RDF, SKOS
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
-from kg.errors import QueryError
+from kg.errors import QueryError, StoreError
 from kg.ingest import ingest
 from kg.queries import NamedQuery, find_query, named_queries, parse_query_file
 from kg.resources import data_files
 from kg.store import EmbeddedStore
-from kg.terms import ACTOR, ARTICLE, GPO, POST, SCHEMES, THING, VOCAB, concept
+from kg.terms import ACTOR, ARTICLE, GPO, GRAPH, POST, SCHEMES, THING, VOCAB, concept
 from kg.vocabulary import concepts, vocabulary_graph
 
 from conftest import CORPUS, SEED_ID
@@ -759,3 +759,24 @@ def test_queries_find_nothing_in_an_empty_store(tmp_path: Path) -> None:
     empty = EmbeddedStore(tmp_path / "empty")
     for query in QUERIES:
         assert empty.select(query.text, query.bindings({})).rows == [], query.path.name
+
+
+def test_an_in_memory_snapshot_is_the_store_as_it_was_and_refuses_writes(tmp_path: Path) -> None:
+    with EmbeddedStore(tmp_path / "store") as store:
+        ingest([CORPUS], store)
+        query = find_query("who-said-what")
+        on_disk = store.select(query.text, query.bindings({"speaker": "johann-wadephul"})).rows
+        quads = len(store)
+    snapshot = EmbeddedStore(tmp_path / "store", in_memory=True)
+    assert snapshot.in_memory and len(snapshot) == quads > 1000
+    assert snapshot.select(query.text, query.bindings({"speaker": "johann-wadephul"})).rows == on_disk
+    assert len(on_disk) >= 2 and {row[-2] for row in on_disk} == {ACTOR["johann-wadephul"]}
+    graph = GRAPH[f"article/{SEED_ID}"]
+    with EmbeddedStore(tmp_path / "store") as store:  # the store stays writable beside its snapshot
+        store._update(f"DROP GRAPH {graph.n3()}")
+        assert graph not in store.named_graphs()
+    assert graph in snapshot.named_graphs() and len(snapshot) == quads
+    with pytest.raises(StoreError, match="in-memory snapshot is read-only"):
+        snapshot.replace([])
+    with pytest.raises(StoreError, match=r"no store at .*nowhere: run 'kg ingest' first"):
+        EmbeddedStore(tmp_path / "nowhere", in_memory=True)
