@@ -201,7 +201,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import endpoint_url, main_loop, make_server
 
     if args.in_memory:
-        _err("reading the store into memory (about 30 s and 1.2 GiB per 10,000 articles)")
+        _err("reading the store into memory (about 30 s and 1.3 GiB per 10,000 articles)")
     started = time.monotonic()
     server = make_server(args.store, args.port, cors=args.cors, in_memory=args.in_memory,
                          log=None if args.quiet else _err)
@@ -304,8 +304,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cors", action="store_true", help="allow cross-origin requests (e.g. YASGUI in a browser)")
     serve.add_argument("--quiet", action="store_true", help="do not log requests")
     serve.add_argument("--in-memory", action="store_true",
-                       help="serve a snapshot read into memory at start-up: whole-corpus reports answer 5-8x "
-                            "faster, for about 370 bytes of memory per quad (1.2 GiB at 10,000 articles)")
+                       help="serve a snapshot read into memory at start-up: whole-corpus reports answer 2-4x "
+                            "faster, for about 410 bytes of memory per quad (1.3 GiB at 10,000 articles)")
     _store_argument(serve)
     serve.set_defaults(handler=cmd_serve)
 
