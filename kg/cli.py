@@ -201,7 +201,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from .serve import endpoint_url, main_loop, make_server
 
     if args.in_memory:
-        _err("reading the store into memory (about 30 s and 1.3 GiB per 10,000 articles)")
+        _err("reading the store into memory (see kg serve --help for its time and memory)")
     started = time.monotonic()
     server = make_server(args.store, args.port, cors=args.cors, in_memory=args.in_memory,
                          log=None if args.quiet else _err)
