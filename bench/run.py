@@ -305,7 +305,8 @@ def w_query_oxigraph(store: str, name: str, given: dict[str, str], runs: int, bu
 
 
 def w_queries_memory(store: str, cases: list[list[Any]], runs: int, budget: float, timeout: float) -> dict[str, Any]:
-    """Queries on an in-memory snapshot of the store (``kg serve --in-memory``), read once.
+    """Queries on an in-memory snapshot of the store, read once, answered as ``kg serve --in-memory``
+    answers them: the answer written as SPARQL JSON by Oxigraph (``EmbeddedStore.answer``).
 
     Prints one JSON line when the snapshot is read, then one per query case as it is done. A case that
     takes longer than ``timeout`` s ends the process (SIGALRM's default action: an Oxigraph query
@@ -326,7 +327,12 @@ def w_queries_memory(store: str, cases: list[list[Any]], runs: int, budget: floa
         query = queries[name]
         bindings = query.bindings(given)
         signal.setitimer(signal.ITIMER_REAL, timeout)
-        answer = _time_query(lambda: len(snapshot.select(query.text, bindings).rows), runs, budget)
+        # As kg serve answers: Oxigraph evaluates the query and writes SPARQL JSON, no rdflib terms.
+        answer = _time_query(lambda: len(snapshot.answer(query.text, bindings, fmt="json")), runs, budget)
+        answer["json_bytes"] = answer.pop("rows")
+        signal.setitimer(signal.ITIMER_REAL, timeout)
+        # Rows counted once more, untimed: one TSV line each (TSV escapes line breaks in literals).
+        answer["rows"] = snapshot.answer(query.text, bindings, fmt="tsv").count(b"\n") - 1
         signal.setitimer(signal.ITIMER_REAL, 0)
         print(json.dumps({"_case": case_label(name, given), **answer}), flush=True)
     return {"_done": True}

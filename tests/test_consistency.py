@@ -45,7 +45,7 @@ def test_every_term_has_english_label_and_definition() -> None:
     missing = []
     for term in {*(f"{GPO_NS}{t}" for t in GPO.__annotations__)} | {str(c) for c in graph.subjects(RDF.type, SKOS.Concept)}:
         node = URIRef(term)
-        labels = [l for p in (RDFS.label, SKOS.prefLabel) for l in graph.objects(node, p) if l.language == "en"]
+        labels = [label for p in (RDFS.label, SKOS.prefLabel) for label in graph.objects(node, p) if label.language == "en"]
         definitions = [d for d in graph.objects(node, SKOS.definition) if d.language == "en"]
         if not labels or not definitions:
             missing.append(term)

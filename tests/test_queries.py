@@ -8,6 +8,7 @@ as sets, because GROUP_CONCAT order is not guaranteed.
 
 from __future__ import annotations
 
+import json
 import re
 from datetime import date
 from pathlib import Path
@@ -20,7 +21,7 @@ from rdflib.term import Node
 
 from kg.errors import QueryError, StoreError
 from kg.ingest import ingest
-from kg.queries import NamedQuery, find_query, named_queries, parse_query_file
+from kg.queries import NamedQuery, find_query, named_queries, parse_query_file, render
 from kg.resources import data_files
 from kg.store import EmbeddedStore
 from kg.terms import ACTOR, ARTICLE, GPO, GRAPH, POST, SCHEMES, THING, VOCAB, concept
@@ -781,3 +782,23 @@ def test_an_in_memory_snapshot_is_the_store_as_it_was_and_refuses_writes(tmp_pat
         snapshot.replace([])
     with pytest.raises(StoreError, match=r"no store at .*nowhere: run 'kg ingest' first"):
         EmbeddedStore(tmp_path / "nowhere", in_memory=True)
+
+
+@pytest.mark.parametrize("query", QUERIES, ids=QUERY_IDS)
+def test_answers_written_by_oxigraph_are_the_select_answers(query: NamedQuery, seed_store: EmbeddedStore) -> None:
+    """``kg query --format csv|json`` lets Oxigraph write the answer: the same rows as ``select``."""
+    bindings = query.bindings({})
+    rows = seed_store.select(query.text, bindings)
+    assert seed_store.answer(query.text, bindings, fmt="csv") == render(rows, "csv").encode("utf-8")
+    answer = json.loads(seed_store.answer(query.text, bindings, fmt="json"))
+    assert answer == json.loads(render(rows, "json"))
+    assert len(answer["results"]["bindings"]) == len(rows.rows)
+
+
+def test_answer_refuses_what_it_cannot_write(seed_store: EmbeddedStore) -> None:
+    with pytest.raises(ValueError, match="no SPARQL results format 'table'"):
+        seed_store.answer("SELECT * WHERE { ?s ?p ?o } LIMIT 1", fmt="table")
+    with pytest.raises(StoreError, match="only SELECT queries"):
+        seed_store.answer("ASK { ?s ?p ?o }")
+    with pytest.raises(StoreError, match="query does not parse"):
+        seed_store.answer("SELECT nonsense")
