@@ -292,21 +292,26 @@ def case_label(name: str, given: dict[str, str]) -> str:
     return name + "".join(f" {key}={value}" for key, value in given.items())
 
 
+def _time_answer(db: Any, text: str, bindings: dict[str, Any], runs: int, budget: float) -> dict[str, Any]:
+    """Time a query answered as ``kg serve`` and ``kg query --format csv|json`` answer it: Oxigraph
+    evaluates it and writes the whole answer in a W3C results format (``EmbeddedStore.answer``, no
+    rdflib term per cell). TSV, because its rows are its lines (it escapes line breaks in literals)."""
+    return _time_query(lambda: db.answer(text, bindings, fmt="tsv").count(b"\n") - 1, runs, budget)
+
+
 def w_query_oxigraph(store: str, name: str, given: dict[str, str], runs: int, budget: float) -> dict[str, Any]:
-    """One shipped query on the embedded store, through kg's own select (as ``kg query`` runs it)."""
+    """One shipped query on the embedded store (on disk, as ``kg query`` reads it)."""
     sys.path.insert(0, str(REPO))
     from kg.queries import named_queries
     from kg.store import EmbeddedStore
 
     query = named_queries()[name]
-    bindings = query.bindings(given)
     with EmbeddedStore(store, read_only=True) as db:
-        return _time_query(lambda: len(db.select(query.text, bindings).rows), runs, budget)
+        return _time_answer(db, query.text, query.bindings(given), runs, budget)
 
 
 def w_queries_memory(store: str, cases: list[list[Any]], runs: int, budget: float, timeout: float) -> dict[str, Any]:
-    """Queries on an in-memory snapshot of the store, read once, answered as ``kg serve --in-memory``
-    answers them: the answer written as SPARQL JSON by Oxigraph (``EmbeddedStore.answer``).
+    """Queries on an in-memory snapshot of the store (``kg serve --in-memory``), read once.
 
     Prints one JSON line when the snapshot is read, then one per query case as it is done. A case that
     takes longer than ``timeout`` s ends the process (SIGALRM's default action: an Oxigraph query
@@ -325,14 +330,8 @@ def w_queries_memory(store: str, cases: list[list[Any]], runs: int, budget: floa
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     for name, given in cases:
         query = queries[name]
-        bindings = query.bindings(given)
         signal.setitimer(signal.ITIMER_REAL, timeout)
-        # As kg serve answers: Oxigraph evaluates the query and writes SPARQL JSON, no rdflib terms.
-        answer = _time_query(lambda: len(snapshot.answer(query.text, bindings, fmt="json")), runs, budget)
-        answer["json_bytes"] = answer.pop("rows")
-        signal.setitimer(signal.ITIMER_REAL, timeout)
-        # Rows counted once more, untimed: one TSV line each (TSV escapes line breaks in literals).
-        answer["rows"] = snapshot.answer(query.text, bindings, fmt="tsv").count(b"\n") - 1
+        answer = _time_answer(snapshot, query.text, query.bindings(given), runs, budget)
         signal.setitimer(signal.ITIMER_REAL, 0)
         print(json.dumps({"_case": case_label(name, given), **answer}), flush=True)
     return {"_done": True}
