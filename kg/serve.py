@@ -20,7 +20,7 @@ an alias of ``/query``.
 The store is opened read-only: it sees the data as it was when the server started. Ingesting while
 it runs is not supported (pyoxigraph calls it undefined behaviour); restart ``kg serve`` afterwards.
 With ``--in-memory`` it serves a copy read into memory at start-up instead: whole-corpus reports
-answer 2-8x faster, for about 410 bytes of memory per quad.
+answer 4-5x faster, for about 420 bytes of memory per quad.
 """
 
 from __future__ import annotations

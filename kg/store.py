@@ -102,11 +102,11 @@ class EmbeddedStore:
     """A persistent Oxigraph store at ``location``, or an in-memory snapshot of one.
 
     ``in_memory=True`` reads the whole store into memory once and answers from there: a read-only
-    snapshot of the store as it was when opened. Oxigraph evaluates whole-corpus reports 5-8x faster
-    on it (2-4x once :meth:`select` has turned the answer into rdflib terms), because on disk every
-    index lookup is a RocksDB read (about 5-10 µs each, 20-40 per result row) and in memory it is not.
-    It costs the copy (about 30 s at 10,000 articles) and about 410 bytes of memory per quad (1.3 GiB
-    at 10,000 articles): worth it for a long-running ``kg serve``, not for one ``kg query``.
+    snapshot of the store as it was when opened. Whole-corpus reports answer 4-5x faster on it (2-5x;
+    measured through :meth:`answer` at 10,000 articles), because on disk every index lookup is a
+    RocksDB read (about 5-10 µs each, 20-40 per result row) and in memory it is not. It costs the copy
+    (about 30 s at 10,000 articles) and about 420 bytes of memory per quad (1.3 GiB at 10,000
+    articles): worth it for a long-running ``kg serve``, not for one ``kg query``.
     """
 
     def __init__(self, location: Path | str | None = None, *, read_only: bool = False,
