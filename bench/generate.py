@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, for kg
-from kg.anchoring import occurrences  # noqa: E402  (counted exactly as kg ingest counts them)
+from kg.ingest.anchoring import occurrences  # noqa: E402  (counted exactly as kg ingest counts them)
 
 try:
     from yaml import CSafeDumper as _Dumper

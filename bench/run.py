@@ -209,7 +209,7 @@ def w_pyshacl(nquads: str) -> dict[str, Any]:
     from rdflib import Graph
 
     sys.path.insert(0, str(REPO))
-    from kg.validate import shapes_graph
+    from kg.shacl.shapes import shapes_graph
 
     to_rdflib = _rdflib_terms()
     data = Graph()  # rdflib's default (in-memory) store
@@ -302,7 +302,7 @@ def _time_answer(db: Any, text: str, bindings: dict[str, Any], runs: int, budget
 def w_query_oxigraph(store: str, name: str, given: dict[str, str], runs: int, budget: float) -> dict[str, Any]:
     """One shipped query on the embedded store (on disk, as ``kg query`` reads it)."""
     sys.path.insert(0, str(REPO))
-    from kg.queries import named_queries
+    from kg.read.queries import named_queries
     from kg.store import EmbeddedStore
 
     query = named_queries()[name]
@@ -318,7 +318,7 @@ def w_queries_memory(store: str, cases: list[list[Any]], runs: int, budget: floa
     cannot be interrupted from Python); the parent starts it again with the cases left.
     """
     sys.path.insert(0, str(REPO))
-    from kg.queries import named_queries
+    from kg.read.queries import named_queries
     from kg.store import EmbeddedStore
 
     queries = named_queries()
@@ -360,7 +360,7 @@ def _fix_rdflib_distinct_aggregates() -> None:
 
 def selected_queries(wanted: str) -> dict[str, Any]:
     """The shipped queries named (or numbered) in ``wanted`` (comma-separated; empty: all of them)."""
-    from kg.queries import named_queries
+    from kg.read.queries import named_queries
 
     picked = {part.strip() for part in wanted.split(",") if part.strip()}
     return {name: query for name, query in named_queries().items()

@@ -10,7 +10,7 @@ import re
 
 from rdflib import URIRef
 
-from .terms import ACTOR, ARTICLE, BASE, EVENT, PLACE, POST, THING
+from kg.terms import ACTOR, ARTICLE, BASE, EVENT, PLACE, POST, THING
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_RULE = "use only lower-case letters a-z, digits 0-9 and single hyphens, e.g. mark-rutte"

@@ -74,9 +74,10 @@ def ordered_map(function: Callable[[Item], Result], items: Iterable[Item], *, st
             _set_state(previous)
         return
     # forkserver, not fork: the caller holds the store's RocksDB threads, which fork would copy
-    # mid-state. The fork server preloads the package, so each worker starts in milliseconds.
+    # mid-state. The fork server preloads the module that defines ``function`` (and so everything
+    # it imports), so each worker starts in milliseconds; this module never names its callers.
     context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(["kg.ingest", "kg.validate"])
+    context.set_forkserver_preload([function.__module__])
     with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
                              initargs=(state, os.getpid())) as pool:
         pending: deque[Future[Result]] = deque()

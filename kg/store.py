@@ -17,8 +17,9 @@ import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.term import Node
 
-from .errors import StoreError
-from .terms import GRAPH
+from kg.errors import StoreError
+from kg.iris import source_file_iri
+from kg.terms import GRAPH, PROVENANCE_GRAPH, SCHEMA, article_graph
 
 STORE_ENV = "KG_STORE"
 
@@ -278,3 +279,20 @@ class EmbeddedStore:
         if not isinstance(solutions, ox.QuerySolutions):
             raise StoreError("only SELECT queries can be run here")
         return solutions
+
+
+# -- look-ups ----------------------------------------------------------------------------------
+
+
+def stored_article_ids(store: EmbeddedStore) -> list[str]:
+    prefix = str(article_graph(""))
+    return [str(g)[len(prefix) :] for g in store.named_graphs() if str(g).startswith(prefix)]
+
+
+def annotation_files(store: EmbeddedStore) -> dict[str, str]:
+    """Source id -> the annotation file name recorded in the provenance graph."""
+    provenance = store.graph(PROVENANCE_GRAPH)
+    return {
+        sid: str(provenance.value(source_file_iri(sid, "annotation"), SCHEMA.name) or "")
+        for sid in stored_article_ids(store)
+    }

@@ -11,7 +11,9 @@ Controlled lists (stances, action types, ...) are SKOS concept schemes in ``onto
 
 from __future__ import annotations
 
-from rdflib import Namespace, URIRef
+from functools import cache
+
+from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import (
     DCTERMS,
     FOAF,
@@ -26,7 +28,9 @@ from rdflib.namespace import (
     TIME,
     XSD,
     DefinedNamespace,
+    NamespaceManager,
 )
+from rdflib.term import Node
 
 #: Base of every IRI the project mints. A placeholder until the w3id redirect is registered.
 BASE = "https://w3id.org/positions-kg/"
@@ -210,3 +214,29 @@ PROVENANCE_GRAPH = GRAPH["provenance"]
 def article_graph(source_id: str) -> URIRef:
     """Named graph holding everything derived from one article."""
     return GRAPH[f"article/{source_id}"]
+
+
+# -- display -----------------------------------------------------------------------------------
+
+
+@cache
+def namespace_manager() -> NamespaceManager:
+    manager = NamespaceManager(Graph(), bind_namespaces="none")
+    for prefix, namespace in PREFIXES.items():
+        manager.bind(prefix, namespace, override=True)
+    return manager
+
+
+def curie(term: Node | None) -> str:
+    """A term shortened with the project's prefixes for display (not for re-parsing), else N-Triples."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        for prefix, namespace in _LONGEST_FIRST:
+            if term.startswith(namespace) and len(term) > len(namespace):
+                return f"{prefix}:{term[len(namespace):]}"
+        return f"<{term}>"
+    return term.n3(namespace_manager())
+
+
+_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))

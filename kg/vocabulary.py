@@ -12,8 +12,8 @@ from functools import cache
 from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
-from .resources import turtle_graph
-from .terms import SCHEMES, concept, scheme_iri
+from kg.resources import turtle_graph
+from kg.terms import SCHEMES, concept, scheme_iri
 
 
 @dataclass(frozen=True)

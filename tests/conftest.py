@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from kg.ingest import ingest
+from kg.ingest.pipeline import ingest
 from kg.store import EmbeddedStore
 
 REPO = Path(__file__).resolve().parent.parent

@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 from kg.cli import main
-from kg.schema import validator
+from kg.ingest.schema import validator
 from kg.store import EmbeddedStore
-from kg.yamlfile import load_yaml
+from kg.ingest.yamlfile import load_yaml
 
 from conftest import CORPUS, SEED
 

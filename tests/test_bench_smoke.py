@@ -19,8 +19,8 @@ from pathlib import Path
 
 import pytest
 
-from kg.ingest import ingest
-from kg.queries import named_queries
+from kg.ingest.pipeline import ingest
+from kg.read.queries import named_queries
 from kg.store import EmbeddedStore
 
 REPO = Path(__file__).resolve().parent.parent

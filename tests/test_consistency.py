@@ -10,7 +10,7 @@ from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.resources import data_dir, data_files
-from kg.schema import SCHEMA_FILES, render
+from kg.ingest.schema import SCHEMA_FILES, render
 from kg.terms import GPO, ONTOLOGY_IRI, SCHEMES, concept_namespace, scheme_iri
 from kg.vocabulary import concepts, ontology_graph, vocabulary_graph
 

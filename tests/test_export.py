@@ -13,8 +13,8 @@ import pytest
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic
 
-from kg import export as export_module
-from kg.export import FORMATS, GRAPH_FORMATS, atomic_write, context_document, context_text, export, format_for
+from kg.read import export as export_module
+from kg.read.export import FORMATS, GRAPH_FORMATS, atomic_write, context_document, context_text, export, format_for
 from kg.store import EmbeddedStore, GraphReplacement, to_rdflib
 from kg.terms import GPO, PREFIXES, PROVENANCE_GRAPH, REGISTRY_GRAPH, article_graph
 

@@ -1,7 +1,7 @@
-"""Differential test: the fast path (kg/fastshacl.py, pyrudof screen + pySHACL) gives exactly the
+"""Differential test: the fast path (kg/shacl/screen.py, pyrudof screen + pySHACL) gives exactly the
 findings of pySHACL alone, the reference engine.
 
-Compared per article group (kg.validate.Report.by_group, every Finding field) on
+Compared per article group (kg.shacl.report.Report.by_group, every Finding field) on
   * every shape fixture of tests/data/shapes/ (base.trig patched as tests/test_shapes.py does), split
     into a registry graph and an article graph, with check_registry True and False;
   * the seed article, built as kg ingest builds it;
@@ -9,7 +9,7 @@ Compared per article group (kg.validate.Report.by_group, every Finding field) on
 
 The last tests record the pyrudof 0.3.35 bugs that make it unusable as an engine on its own (the
 reason the fast path only screens). If one of them starts failing, pyrudof changed: re-check
-kg/fastshacl.py before relying on it differently.
+kg/shacl/screen.py before relying on it differently.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from rdflib.namespace import XSD
 
 pyrudof = pytest.importorskip("pyrudof")
 
-from kg import fastshacl  # noqa: E402
-from kg.annotations import find_registry, load_article, load_registry  # noqa: E402
-from kg.build import article_graph, registry_graph  # noqa: E402
+from kg.shacl import screen as fastshacl  # noqa: E402
+from kg.ingest.annotations import find_registry, load_article, load_registry  # noqa: E402
+from kg.ingest.build import article_graph, registry_graph  # noqa: E402
 from kg.terms import ARTICLE  # noqa: E402
-from kg.validate import Report  # noqa: E402
-from kg.validate import validate as validate_default  # noqa: E402
+from kg.shacl.report import Report  # noqa: E402
+from kg.shacl.engine import validate as validate_default  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_shapes import FIXTURES, base_graph, patched  # noqa: E402
@@ -40,7 +40,7 @@ OA = "http://www.w3.org/ns/oa#"
 
 
 def reference(articles, registry, check_registry) -> Report:
-    """pySHACL alone: kg.validate with the fast path switched off."""
+    """pySHACL alone: kg.shacl.engine with the fast path switched off."""
     mp = pytest.MonkeyPatch()
     mp.setenv(fastshacl.ENGINE_VARIABLE, "pyshacl")
     try:
@@ -54,7 +54,7 @@ def assert_same(articles, registry, check_registry, *, may_fall_back: bool = Fal
     has findings on."""
     expected = reference(articles, registry, check_registry)
     to_check = fastshacl.articles_to_check(articles, registry)
-    if to_check is None:  # kg.validate then runs pySHACL on the whole batch: exact, just not fast
+    if to_check is None:  # kg.shacl.engine then runs pySHACL on the whole batch: exact, just not fast
         unfiltered = expected if check_registry else reference(articles, registry, True)
         assert may_fall_back or any(unfiltered.by_group.values()), \
             "the fast path gave up on data pySHACL finds nothing wrong with"
@@ -70,7 +70,7 @@ def assert_same(articles, registry, check_registry, *, may_fall_back: bool = Fal
 
 
 def split(graph: Graph, source_id: str = "fixture") -> tuple[dict[str, Graph], Graph]:
-    """A fixture graph as kg.validate gets it: the article's triples (subjects in its namespace,
+    """A fixture graph as kg.shacl.engine gets it: the article's triples (subjects in its namespace,
     or blank nodes) and the registry (everything else)."""
     article, registry = Graph(), Graph()
     prefix = f"{ARTICLE}{source_id}"
@@ -209,6 +209,6 @@ def test_pyrudof_differs_from_pyshacl_on_plain_core_constraints() -> None:
     rudof.read_shacl(SHAPES)
     components = sorted(e.constraint_component.rsplit("#", 1)[-1] for e in rudof.validate_shacl())
     if not components:
-        pytest.skip("pyrudof no longer differs here: kg/fastshacl.py could be revisited")
+        pytest.skip("pyrudof no longer differs here: kg/shacl/screen.py could be revisited")
     assert set(components) <= {"LessThanConstraintComponent", "MaxLengthConstraintComponent",
                                "MinInclusiveConstraintComponent"}

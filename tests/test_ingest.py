@@ -16,9 +16,9 @@ import pytest
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
-from kg.annotations import load_article, load_registry
-from kg.build import article_graph
-from kg.ingest import ingest
+from kg.ingest.annotations import load_article, load_registry
+from kg.ingest.build import article_graph
+from kg.ingest.pipeline import ingest
 from kg.store import EmbeddedStore
 from kg.terms import ACTOR, GPO, OA, PROVENANCE_GRAPH, SCHEMA, concept
 from kg.terms import article_graph as article_graph_iri
@@ -135,7 +135,7 @@ def test_reingest_is_idempotent_and_replaces_a_changed_article(tmp_path: Path) -
 KILL_SCRIPT = """
 import sys
 from pathlib import Path
-from kg.ingest import ingest
+from kg.ingest.pipeline import ingest
 from kg.store import EmbeddedStore
 ingest([Path(sys.argv[1])], EmbeddedStore(sys.argv[2]), batch_size=3, workers=2)
 """
@@ -247,7 +247,7 @@ def test_worker_processes_give_exactly_the_sequential_result(tmp_path: Path) -> 
 @pytest.mark.slow
 def test_validation_in_worker_processes_reports_what_one_process_does(tmp_path: Path) -> None:
     from kg.store import GraphReplacement
-    from kg.validate import validate_store
+    from kg.shacl.engine import validate_store
 
     with EmbeddedStore(tmp_path / "store") as store:
         ingest([mixed_corpus(tmp_path)], store, workers=1)

@@ -20,8 +20,8 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.term import Node
 
 from kg.errors import QueryError, StoreError
-from kg.ingest import ingest
-from kg.queries import NamedQuery, find_query, named_queries, parse_query_file, render
+from kg.ingest.pipeline import ingest
+from kg.read.queries import NamedQuery, find_query, named_queries, parse_query_file, render
 from kg.resources import data_files
 from kg.store import EmbeddedStore
 from kg.terms import ACTOR, ARTICLE, GPO, GRAPH, POST, SCHEMES, THING, VOCAB, concept

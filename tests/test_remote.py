@@ -35,13 +35,13 @@ from servers import (
 )
 
 from kg import terms
-from kg.endpoints import PRESETS, credentials_for, resolve_endpoints
+from kg.remote.endpoints import PRESETS, credentials_for, resolve_endpoints
 from kg.errors import QueryError, StoreError
-from kg.ingest import ingest
-from kg.load import LoadOptions, _layout, load, plan_load
-from kg.queries import NamedQuery, find_query, named_queries
-from kg.remote import RemoteEndpoint, bind_parameters, strip_comments, values_block
-from kg.serve import endpoint_url, make_server, serve_in_thread
+from kg.ingest.pipeline import ingest
+from kg.remote.load import LoadOptions, _layout, load, plan_load
+from kg.read.queries import NamedQuery, find_query, named_queries
+from kg.remote.sparql import RemoteEndpoint, bind_parameters, strip_comments, values_block
+from kg.read.serve import endpoint_url, make_server, serve_in_thread
 from kg.store import EmbeddedStore, SelectResult
 from kg.terms import PROVENANCE_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH, article_graph
 from kg.vocabulary import concepts
@@ -519,7 +519,7 @@ def test_the_server_rejects_the_graphs(tmp_path: Path, corpus_store: EmbeddedSto
 
 
 def _curie(graph: URIRef) -> str:
-    from kg.validate import curie
+    from kg.terms import curie
 
     return curie(graph)
 

@@ -6,7 +6,7 @@ complete article graph that conforms with no warning; ``{rule}-invalid[-case].tr
 ``GRAPH fix:insert {...}`` adds them). ``{rule}`` is the local name of the shape expected as
 ``sh:sourceShape``; a ``# expect: A B`` line lists the shapes when one mistake breaks several rules.
 
-Data is validated as ``kg.validate`` does: ontology + concept schemes + data merged into one graph,
+Data is validated as ``kg.shacl.engine`` does: ontology + concept schemes + data merged into one graph,
 ``inference="none"``, ``allow_warnings=True``.
 """
 
@@ -27,7 +27,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 
 from kg.resources import data_files
 from kg.terms import GPO, PREFIXES, SHAPE, SHAPES_IRI
-from kg.validate import shapes_graph
+from kg.shacl.shapes import shapes_graph
 from kg.vocabulary import ontology_graph, vocabulary_graph
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "shapes"
@@ -100,7 +100,7 @@ def expected_rules(path: Path) -> set[URIRef]:
 
 
 def validate(data: Graph) -> tuple[Graph, list[URIRef]]:
-    """Validate like kg.validate does; return the report graph and its result nodes."""
+    """Validate like kg.shacl.engine does; return the report graph and its result nodes."""
     merged = Graph()
     for part in (ontology_graph(), vocabulary_graph(), data):
         merged += part
@@ -391,7 +391,8 @@ def test_seed_article_conforms(seed_store) -> None:
     """The annotated seed article, read back from the store, has no violation and no warning.
 
     Read back from Oxigraph on purpose: the store returns oa:start / oa:end as xsd:integer."""
-    from kg.validate import render_text, validate_store
+    from kg.shacl.engine import validate_store
+    from kg.shacl.report import render_text
 
     report = validate_store(seed_store)
     assert report.count("Violation") == 0, render_text(report)

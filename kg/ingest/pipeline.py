@@ -19,16 +19,17 @@ from pathlib import Path
 
 from rdflib import Graph
 
-from . import __version__
-from .annotations import REGISTRY_FILE, Article, Registry, find_registry, load_article, load_registry
-from .build import article_graph, provenance_graph, registry_graph
-from .errors import InputError, Problem
-from .iris import ingest_activity_iri, source_file_iri
-from .parallel import ordered_map, worker_state
-from .store import EmbeddedStore, GraphReplacement, ntriples
-from .terms import ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH, article_graph as article_graph_iri
-from .validate import BATCH_SIZE, REGISTRY_GROUP, Report, validate
-from .vocabulary import ontology_graph, vocabulary_graph
+from kg import __version__
+from kg.ingest.annotations import REGISTRY_FILE, Article, Registry, find_registry, load_article, load_registry
+from kg.ingest.build import article_graph, provenance_graph, registry_graph
+from kg.errors import InputError, Problem
+from kg.iris import ingest_activity_iri, source_file_iri
+from kg.parallel import ordered_map, worker_state
+from kg.store import EmbeddedStore, GraphReplacement, ntriples
+from kg.terms import ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH, article_graph as article_graph_iri
+from kg.shacl.engine import BATCH_SIZE, validate
+from kg.shacl.report import REGISTRY_GROUP, Report
+from kg.vocabulary import ontology_graph, vocabulary_graph
 
 
 #: Compact the store after an ingest that wrote at least 1/COMPACT_SHARE of its triples.

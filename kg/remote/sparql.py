@@ -24,7 +24,7 @@ from http.client import HTTPException
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
-from .endpoints import (
+from kg.remote.endpoints import (
     ENV_PASSWORD,
     ENV_TOKEN,
     ENV_USER,
@@ -37,8 +37,8 @@ from .endpoints import (
     first_line,
     network_problem,
 )
-from .errors import QueryError, StoreError
-from .store import SelectResult
+from kg.errors import QueryError, StoreError
+from kg.store import SelectResult
 
 # -- remote queries (SPARQL 1.1 Protocol, via SPARQLWrapper) -----------------------------------
 

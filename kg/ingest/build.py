@@ -14,9 +14,9 @@ from typing import Any
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
-from .anchoring import Anchor
-from .annotations import Article, Registry, evidence_items
-from .iris import (
+from kg.ingest.anchoring import Anchor
+from kg.ingest.annotations import Article, Registry, evidence_items
+from kg.iris import (
     article_iri,
     ingest_activity_iri,
     part_iri,
@@ -25,8 +25,8 @@ from .iris import (
     source_file_iri,
     span_iri,
 )
-from .terms import GPO, OA, ONTOLOGY_IRI, SCHEMA, article_graph as article_graph_iri, concept
-from .yamlfile import JsonPath
+from kg.terms import GPO, OA, ONTOLOGY_IRI, SCHEMA, article_graph as article_graph_iri, concept
+from kg.ingest.yamlfile import JsonPath
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import requests
 
-from . import __version__
-from .errors import KgError
+from kg import __version__
+from kg.errors import KgError
 
 USER_AGENT = f"positions-kg/{__version__}"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"

@@ -34,9 +34,9 @@ from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
 
-from . import __version__
-from .errors import StoreError
-from .store import EmbeddedStore
+from kg import __version__
+from kg.errors import StoreError
+from kg.store import EmbeddedStore
 
 HOST = "127.0.0.1"
 MAX_BODY = 1_000_000  # bytes: a query, not a data upload

@@ -1,4 +1,4 @@
-"""Fast path for :func:`kg.validate.validate`: pyrudof screens, pySHACL reports.
+"""Fast path for :func:`kg.shacl.engine.validate`: pyrudof screens, pySHACL reports.
 
 pySHACL is the reference engine. pyrudof (Rust, PyPI ``pyrudof``) is about an order of magnitude
 faster, but it is not a drop-in replacement on our shapes (pyrudof 0.3.35, checked by
@@ -10,12 +10,12 @@ tests/test_fastshacl.py and recorded there):
 * ``sh:lessThan`` calls ``"10.0"^^xsd:decimal`` and ``18`` "not comparable";
 * an ``sh:sparql`` constraint whose focus node is a blank node aborts the whole run (query parse error);
 * there are no nested results (pySHACL reports the failing helper shape of ``sh:node`` as sh:detail,
-  and kg.validate counts those), and messages differ (``"OR not satisfied"``, no sh:message).
+  and kg.shacl.engine counts those), and messages differ (``"OR not satisfied"``, no sh:message).
 
 So pyrudof is used only as a conservative screen. It validates the whole batch with a copy of the
 shapes in which the two constraints it gets wrong are replaced by stricter ``sh:pattern`` checks
 (a screen may flag too much, never too little). Articles it finds nothing on get no findings; the
-articles it flags (usually none) are validated again by pySHACL, as kg.validate runs it, over the
+articles it flags (usually none) are validated again by pySHACL, as kg.shacl.engine runs it, over the
 context, the registry and just those articles (and any article linked to them), and pySHACL's
 results are what the report contains. Anything the screen cannot vouch for (pyrudof missing or
 failing, a flagged node outside the articles, a blank node) returns ``None`` and the caller runs
@@ -34,15 +34,18 @@ from functools import cache
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
 
-from .store import ntriples
-from .terms import ARTICLE
+from kg.shacl.report import REGISTRY_GROUP, group_of
+from kg.shacl.shapes import shapes_graph
+from kg.store import ntriples
+from kg.terms import ARTICLE
+from kg.vocabulary import ontology_graph, vocabulary_graph
 
-try:  # optional: without it kg.validate uses pySHACL alone
+try:  # optional: without it kg.shacl.engine uses pySHACL alone
     import pyrudof
 except ImportError:  # pragma: no cover - depends on the environment
     pyrudof = None
 
-#: Set to "pyshacl" to switch the fast path off (kg.validate then runs pySHACL only).
+#: Set to "pyshacl" to switch the fast path off (kg.shacl.engine then runs pySHACL only).
 ENGINE_VARIABLE = "KG_SHACL_ENGINE"
 
 
@@ -70,8 +73,6 @@ def screening_shapes() -> str:
     * ``sh:minInclusive 0`` -> ``sh:pattern "^[0-9]+$"``: passes only digit strings. Every shape that
       uses it also requires an integer datatype (sh:or), so whatever pySHACL rejects, this rejects.
     """
-    from .validate import shapes_graph
-
     graph = Graph()
     graph += shapes_graph()
     for shape, limit in list(graph.subject_objects(SH.maxLength)):
@@ -104,8 +105,6 @@ def _requires_integer(graph: Graph, shape: URIRef) -> bool:
 
 @cache
 def _context_ntriples() -> str:
-    from .vocabulary import ontology_graph, vocabulary_graph
-
     return ntriples(ontology_graph()) + ntriples(vocabulary_graph())
 
 
@@ -133,8 +132,6 @@ def articles_to_check(articles: Mapping[str, Graph], registry: Graph,
     (``KG_SHACL_ENGINE=pyshacl``), it failed, or it flagged something outside the articles (the
     registry, a blank node) where the screen cannot tell which articles are concerned.
     """
-    from .validate import REGISTRY_GROUP, group_of
-
     if not available():
         return None
     flagged = screen(articles, registry, texts)
@@ -158,8 +155,6 @@ def _node(text: str) -> URIRef | BNode:
 
 def _linked(articles: Mapping[str, Graph], groups: set[str]) -> set[str]:
     """``groups`` and every article linked to them by a triple, either way, transitively."""
-    from .validate import group_of
-
     if not groups:
         return set()
     prefix = str(ARTICLE)

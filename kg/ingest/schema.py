@@ -16,8 +16,8 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
-from .iris import SLUG
-from .vocabulary import concepts
+from kg.iris import SLUG
+from kg.vocabulary import concepts
 
 DIALECT = "https://json-schema.org/draft/2020-12/schema"
 SCHEMA_ID = "https://w3id.org/positions-kg/schemas/"

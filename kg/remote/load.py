@@ -33,7 +33,7 @@ import pyoxigraph as ox
 import requests
 from rdflib import URIRef
 
-from .endpoints import (
+from kg.remote.endpoints import (
     ENV_PASSWORD,
     ENV_TOKEN,
     ENV_USER,
@@ -47,9 +47,10 @@ from .endpoints import (
     is_refused,
     network_problem,
 )
-from .errors import StoreError
-from .remote import RemoteEndpoint
-from .store import EmbeddedStore
+from kg.errors import StoreError
+from kg.remote.sparql import RemoteEndpoint
+from kg.store import EmbeddedStore
+from kg.terms import curie
 
 #: Default request sizes. A dataset request is streamed (no body in memory) and each one pays a fixed
 #: cost on the server (the end of a bulk load, while nothing is being read here), so they are large:
@@ -116,8 +117,6 @@ class LoadPlan:
 
     def render(self) -> str:
         """The plan, for ``kg load --dry-run``: where to, how, and what (no secrets)."""
-        from .validate import curie
-
         e, size = self.endpoints, self.options.size(self.mode)
         how = {
             "dataset": f"N-Quads POSTs to {e.dataset} (up to {size} quads each); graphs already on the server "
@@ -391,8 +390,6 @@ class LoadReport:
         return not (self.failed or self.not_attempted or self.aborted or self.mismatches or self.verify_error)
 
     def render(self) -> str:
-        from .validate import curie
-
         lines: list[str] = []
         if self.aborted:
             lines.append(f"load stopped: {self.aborted}")
@@ -669,6 +666,4 @@ def _span(graphs: list[URIRef]) -> str:
 
 
 def _curie(graph: URIRef) -> str:
-    from .validate import curie
-
     return curie(graph)

@@ -38,9 +38,9 @@ from rdflib.namespace import NamespaceManager
 from rdflib.plugins.serializers.jsonld import from_rdf
 from rdflib.plugins.serializers.trig import TrigSerializer
 
-from .errors import KgError
-from .store import EmbeddedStore, to_rdflib
-from .terms import PREFIXES, article_graph
+from kg.errors import KgError
+from kg.store import EmbeddedStore, to_rdflib
+from kg.terms import PREFIXES, article_graph
 
 #: Export formats and the file extensions that select them.
 FORMATS: dict[str, tuple[str, ...]] = {

@@ -25,12 +25,12 @@ from rdflib.namespace import XSD
 from rdflib.query import Result
 from rdflib.term import Node
 
-from .errors import QueryError
-from .iris import REGISTRY_NAMESPACES, SLUG_RULE, check_slug
-from .resources import data_files
-from .store import SelectResult
-from .validate import curie
-from .vocabulary import concepts
+from kg.errors import QueryError
+from kg.iris import REGISTRY_NAMESPACES, SLUG_RULE, check_slug
+from kg.resources import data_files
+from kg.store import SelectResult
+from kg.terms import curie
+from kg.vocabulary import concepts
 
 _PARAM = re.compile(r"^#\s+\?(?P<name>\w+)\s+\((?P<kind>[\w:-]+)(?:,\s*default\s+(?P<default>[^)]+))?\):\s*(?P<doc>.*)$")
 _REGISTRY_KINDS = {"actor": "actors", "post": "posts", "place": "places", "thing": "things", "event": "events"}

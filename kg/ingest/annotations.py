@@ -14,10 +14,10 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from .anchoring import Anchor, AnchorError, anchor, normalise
-from .errors import InputError, Problem
-from .schema import validator
-from .yamlfile import JsonPath, YamlDocument, check_schema, load_yaml, nearest, read_text
+from kg.ingest.anchoring import Anchor, AnchorError, anchor, normalise
+from kg.errors import InputError, Problem
+from kg.ingest.schema import validator
+from kg.ingest.yamlfile import JsonPath, YamlDocument, check_schema, load_yaml, nearest, read_text
 
 REGISTRY_FILE = "registry.yaml"
 SECTION_NOUN = {"actors": "actor", "posts": "post", "places": "place", "things": "thing", "events": "event"}

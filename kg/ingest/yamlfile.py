@@ -15,11 +15,11 @@ from typing import TYPE_CHECKING, Any
 import yaml
 from jsonschema.exceptions import ValidationError
 
-from .errors import InputError, Problem
-from .iris import SLUG_RULE
+from kg.errors import InputError, Problem
+from kg.iris import SLUG_RULE
 
 if TYPE_CHECKING:
-    from .schema import SchemaValidator
+    from kg.ingest.schema import SchemaValidator
 
 JsonPath = tuple[str | int, ...]
 

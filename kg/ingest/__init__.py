@@ -1,0 +1,2 @@
+"""The write wing: annotation files read, checked, anchored and built into article graphs (``pipeline``
+runs it all and commits to the store)."""

@@ -1,0 +1,1 @@
+"""Remote triplestores: endpoints and credentials, remote SPARQL queries, and loading the store."""

@@ -1,0 +1,126 @@
+"""SHACL validation with pySHACL (the reference engine), screened by pyrudof where it is safe.
+
+Article graphs are validated together with the ontology, the vocabularies and the registry (the
+shapes need class hierarchies and ``skos:inScheme``), many articles per pySHACL call because the
+per-call cost dominates. Results are split back per article by their focus node, so each article
+is accepted or rejected on its own. This is the only module that imports pySHACL.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+
+import pyshacl
+from rdflib import Graph
+from rdflib.namespace import RDF, SH
+
+from kg.errors import StoreError
+from kg.parallel import ordered_map, worker_state
+from kg.shacl.report import REGISTRY_GROUP, Report, conforming_report_graph, finding_of, group_of
+from kg.shacl.screen import articles_to_check
+from kg.shacl.shapes import shapes_graph
+from kg.store import EmbeddedStore, stored_article_ids
+from kg.terms import REGISTRY_GRAPH, article_graph
+from kg.vocabulary import ontology_graph, vocabulary_graph
+
+#: Articles per validation run (ingest and validate). The per-run cost favours large batches, but
+#: pyrudof needs about 3.5 MB per screened article: two workers at 100 peaked at 1.4 GB in all.
+BATCH_SIZE = 40
+
+
+def validate(articles: Mapping[str, Graph], registry: Graph, *, check_registry: bool = True,
+             texts: Mapping[str, str] | None = None) -> Report:
+    """Validate article graphs (keyed by source id) with the registry; pySHACL gives the findings.
+
+    pyrudof (:mod:`kg.shacl.screen`), when installed, first screens the batch; only the articles it
+    flags (and articles linked to them) then go through pySHACL, the reference engine. Articles it
+    passes have no findings with pySHACL either (``tests/test_fastshacl.py`` checks this). With
+    ``check_registry=False`` the registry's own findings, already reported once, are left out.
+    ``texts`` (source id -> N-Triples of the article graph) saves serialising the graphs again.
+    """
+    to_check = articles_to_check(articles, registry, texts)
+    subset = articles if to_check is None else {sid: articles[sid] for sid in sorted(to_check)}
+    report = validate_reference(subset, registry) if subset else Report(graph=conforming_report_graph())
+    for sid in articles:
+        report.by_group.setdefault(sid, [])
+    if not check_registry:
+        report.by_group.pop(REGISTRY_GROUP, None)
+    return report
+
+
+def validate_reference(articles: Mapping[str, Graph], registry: Graph) -> Report:
+    """One pySHACL run over the context, the registry and ``articles``: the reference findings."""
+    data = Graph()
+    for part in (ontology_graph(), vocabulary_graph(), registry, *articles.values()):
+        data += part
+    _conforms, report_graph, _text = pyshacl.validate(
+        data,
+        shacl_graph=shapes_graph(),
+        inference="none",
+        allow_warnings=True,
+        inplace=True,
+    )
+    report = Report(graph=report_graph)
+    for group in articles:
+        report.by_group[group] = []
+    # Top-level results only: nested ones (sh:detail) explain a top-level result, they do not add one.
+    for validation in report_graph.subjects(RDF.type, SH.ValidationReport):
+        for result in report_graph.objects(validation, SH.result):
+            focus = report_graph.value(result, SH.focusNode)
+            report.by_group.setdefault(group_of(focus), []).append(finding_of(report_graph, result))
+    for findings in report.by_group.values():
+        findings.sort(key=lambda f: (f.focus, f.severity, f.path, f.message, f.value))
+    return report
+
+
+def validate_store(store: EmbeddedStore, *, source_ids: Sequence[str] | None = None,
+                   batch_size: int = BATCH_SIZE, workers: int | None = None,
+                   progress: Callable[[int], None] | None = None) -> Report:
+    """Validate the article graphs in ``store`` (all, or ``source_ids``), batch by batch.
+
+    This process reads each batch as N-Triples (Oxigraph writes it, fast); worker processes
+    (:mod:`kg.parallel`, one per core) validate the batches; the reports are merged in order.
+
+    :raises StoreError: when an article asked for is not in the store.
+    """
+    stored = stored_article_ids(store)
+    wanted = list(source_ids) if source_ids else stored
+    missing = sorted(set(wanted) - set(stored))
+    if missing:
+        raise StoreError(f"article(s) not in the store {store.location}: {', '.join(missing)}")
+    batches = [wanted[start : start + batch_size] for start in range(0, len(wanted), batch_size)]
+    texts = ({sid: store.ntriples(article_graph(sid)) for sid in batch} for batch in batches)
+    report = Report()
+    for index, part in enumerate(ordered_map(_validate_texts, texts, state=store.graph(REGISTRY_GRAPH),
+                                             count=len(batches), workers=workers)):
+        if index:
+            part.by_group.pop(REGISTRY_GROUP, None)
+        report.merge(part)
+        if progress:
+            progress(len(batches[index]))
+    return report
+
+
+def _validate_texts(texts: Mapping[str, str]) -> Report:
+    """Validate articles given as N-Triples (in a worker); rdflib parses only what pySHACL must see."""
+    return validate(_ParsedOnDemand(texts), worker_state(), texts=texts)
+
+
+class _ParsedOnDemand(Mapping[str, Graph]):
+    """Article graphs parsed from N-Triples on first access. The pyrudof screen reads the text, so a
+    batch it finds nothing on is never parsed by rdflib (the slow part)."""
+
+    def __init__(self, texts: Mapping[str, str]) -> None:
+        self._texts = texts
+        self._graphs: dict[str, Graph] = {}
+
+    def __getitem__(self, source_id: str) -> Graph:
+        if source_id not in self._graphs:
+            self._graphs[source_id] = Graph().parse(data=self._texts[source_id], format="nt")
+        return self._graphs[source_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._texts)
+
+    def __len__(self) -> int:
+        return len(self._texts)
