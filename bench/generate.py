@@ -27,7 +27,7 @@ from typing import Any
 import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # the repository, for kg
-from kg.ingest.anchoring import occurrences  # noqa: E402  (counted exactly as kg ingest counts them)
+from kg.ingest.anchoring import occurrences
 
 try:
     from yaml import CSafeDumper as _Dumper
@@ -36,71 +36,286 @@ except ImportError:  # pragma: no cover - libyaml missing
 
 ARTICLES_PER_FOLDER = 250
 YEAR = 2026
-MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-          "October", "November", "December"]
+MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 WEEKDAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 
 # Notations, checked against the shipped vocabularies by ``check_vocabulary`` (and the smoke test).
 STANCES = {
-    "commits-to": "commissive", "ready-to": "commissive", "refuses-participation": "commissive",
-    "authorises": "deontic", "prohibits": "deontic",
-    "supports": "evaluative", "praises": "evaluative", "opposes": "evaluative", "criticises": "evaluative",
+    "commits-to": "commissive",
+    "ready-to": "commissive",
+    "refuses-participation": "commissive",
+    "authorises": "deontic",
+    "prohibits": "deontic",
+    "supports": "evaluative",
+    "praises": "evaluative",
+    "opposes": "evaluative",
+    "criticises": "evaluative",
     "regrets": "evaluative",
-    "affirms": "assertive", "denies": "assertive",
+    "affirms": "assertive",
+    "denies": "assertive",
     "calls-for": "directive",
 }
-HEADLINE_VERBS = {"commits-to": "commits to", "ready-to": "ready for", "refuses-participation": "rules out",
-                  "authorises": "authorises", "prohibits": "bars", "supports": "backs", "praises": "praises",
-                  "opposes": "opposes", "criticises": "criticises", "regrets": "regrets", "affirms": "confirms",
-                  "denies": "denies", "calls-for": "calls for"}
-ACTION_TYPES = ["military-operation", "offensive-operation", "offensive-strike", "strike", "defensive-operation",
-                "defensive-strike", "basing-access", "enable-military-action", "defence-of-third-parties",
-                "protect-interests", "self-defence-of-own-forces", "multilateral-deliberation"]
-VENUE_TYPES = ["interview", "press-conference", "speech", "social-media-post", "official-statement",
-               "joint-statement", "unspecified"]
+HEADLINE_VERBS = {
+    "commits-to": "commits to",
+    "ready-to": "ready for",
+    "refuses-participation": "rules out",
+    "authorises": "authorises",
+    "prohibits": "bars",
+    "supports": "backs",
+    "praises": "praises",
+    "opposes": "opposes",
+    "criticises": "criticises",
+    "regrets": "regrets",
+    "affirms": "confirms",
+    "denies": "denies",
+    "calls-for": "calls for",
+}
+ACTION_TYPES = [
+    "military-operation",
+    "offensive-operation",
+    "offensive-strike",
+    "strike",
+    "defensive-operation",
+    "defensive-strike",
+    "basing-access",
+    "enable-military-action",
+    "defence-of-third-parties",
+    "protect-interests",
+    "self-defence-of-own-forces",
+    "multilateral-deliberation",
+]
+VENUE_TYPES = [
+    "interview",
+    "press-conference",
+    "speech",
+    "social-media-post",
+    "official-statement",
+    "joint-statement",
+    "unspecified",
+]
 LANGUAGES = ["de", "fr", "ar", "ru", "es", "tr", "fa", "zh", "pt", "it"]
 
 # --------------------------------------------------------------------------------------------------
 # Names
 # --------------------------------------------------------------------------------------------------
 
-SYLLABLES = ["val", "dor", "os", "tren", "kar", "mel", "sun", "dra", "vik", "lum", "bar", "zen", "tal", "ros",
-             "nor", "quel", "cas", "mir", "ath", "bel", "cor", "dan", "el", "fen", "gal", "hal", "ir", "jor",
-             "kel", "lor", "mar", "nev", "or", "pel", "ran", "sel", "tor", "ul", "ver", "wes", "yar", "zar"]
+SYLLABLES = [
+    "val",
+    "dor",
+    "os",
+    "tren",
+    "kar",
+    "mel",
+    "sun",
+    "dra",
+    "vik",
+    "lum",
+    "bar",
+    "zen",
+    "tal",
+    "ros",
+    "nor",
+    "quel",
+    "cas",
+    "mir",
+    "ath",
+    "bel",
+    "cor",
+    "dan",
+    "el",
+    "fen",
+    "gal",
+    "hal",
+    "ir",
+    "jor",
+    "kel",
+    "lor",
+    "mar",
+    "nev",
+    "or",
+    "pel",
+    "ran",
+    "sel",
+    "tor",
+    "ul",
+    "ver",
+    "wes",
+    "yar",
+    "zar",
+]
 COUNTRY_ENDINGS = ["ia", "a", "land", "istan", "ora", "an", "ar", "ovia", "enia", "ad"]
 CITY_ENDINGS = ["grad", "ton", "burg", "polis", "abad", "ville", "mouth", "holm", "stad", "o"]
-FIRST_NAMES = ["Anna", "Mark", "Johann", "Amira", "Li", "Sofia", "Omar", "Elena", "Pierre", "Yusuf", "Maria",
-               "Kenji", "Fatima", "Lars", "Ines", "Dmitri", "Aisha", "Carlos", "Hana", "Jonas", "Leila", "Pavel",
-               "Nadia", "Tomas", "Zainab", "Erik", "Mei", "Hassan", "Clara", "Viktor", "Rania", "Luca", "Ingrid",
-               "Samir", "Paula", "Andrei", "Noor", "Felix", "Yara", "Mateo", "Olga", "Karim", "Julia", "Tariq",
-               "Helena", "Ravi", "Marta", "Ahmed", "Lena", "Diego", "Selin", "Bruno", "Asha", "Stefan", "Laila"]
-SURNAMES = ["Petrov", "Rahimi", "Lindqvist", "Moreau", "Okafor", "Haddad", "Novak", "Tanaka", "Schmidt",
-            "Costa", "Nasser", "Kowalski", "Duarte", "Yilmaz", "Berg", "Farouk", "Ivanova", "Romano", "Sato",
-            "Keller", "Mansour", "Horvat", "Silva", "Aziz", "Jansen", "Karimi", "Dubois", "Ortega", "Volkov",
-            "Hamdan", "Larsen", "Mendes", "Suleiman", "Weber", "Popescu", "Khalil", "Ferreira", "Nowak",
-            "Castillo", "Abbasi", "Brandt", "Salem", "Kovac", "Marin", "Rashid", "Vogel", "Santos", "Bakr",
-            "Fischer", "Hosseini", "Lund", "Quintero", "Sharif", "Toth", "Vidal", "Zaman"]
-IO_NAMES = [("Northern Treaty Organisation", "NTO"), ("Council of Coastal States", "CCS"),
-            ("Union of Southern Nations", "USN"), ("Assembly of Nations", "AN"),
-            ("Eastern Security Pact", "ESP"), ("Continental Economic Community", "CEC"),
-            ("League of River States", "LRS"), ("Gulf Cooperation Forum", "GCF"),
-            ("Organisation for Regional Security", "ORS"), ("Highland Defence Alliance", "HDA"),
-            ("Maritime Security Council", "MSC"), ("Commonwealth of the Steppe", "CotS"),
-            ("Inland Sea Conference", "ISC"), ("Western Mutual Defence Organisation", "WMDO"),
-            ("Island Nations Forum", "INF"), ("Desert States League", "DSL"),
-            ("Northern Arctic Council", "NAC"), ("Central Alliance", "CA"),
-            ("Southern Ocean Pact", "SOP"), ("International Mediation Council", "IMC")]
-MEDIA_PATTERNS = ["{city} Herald", "{country} Broadcasting", "{city} Times", "{country} News Agency",
-                  "Radio {country}", "{city} Daily", "The {country} Observer", "{country} Television"]
-GROUPS = [("coastal-states", "Coastal states", "The states along the contested coast, as news text refers to them."),
-          ("western-officials", "Western officials (unnamed)", "Unnamed officials of Western governments."),
-          ("arab-mediators", "Mediating states", "States that act as mediators, referred to collectively."),
-          ("island-states", "Island states", "Small island states referred to collectively."),
-          ("frontline-states", "Frontline states", "States bordering the conflict zone."),
-          ("donor-countries", "Donor countries", "States funding humanitarian relief, referred to collectively."),
-          ("neighbouring-states", "Neighbouring states", "States neighbouring the conflict zone."),
-          ("diplomats-unnamed", "Diplomats (unnamed)", "Unnamed diplomats cited collectively."),
-          ("security-officials", "Security officials (unnamed)", "Unnamed security officials cited collectively.")]
+FIRST_NAMES = [
+    "Anna",
+    "Mark",
+    "Johann",
+    "Amira",
+    "Li",
+    "Sofia",
+    "Omar",
+    "Elena",
+    "Pierre",
+    "Yusuf",
+    "Maria",
+    "Kenji",
+    "Fatima",
+    "Lars",
+    "Ines",
+    "Dmitri",
+    "Aisha",
+    "Carlos",
+    "Hana",
+    "Jonas",
+    "Leila",
+    "Pavel",
+    "Nadia",
+    "Tomas",
+    "Zainab",
+    "Erik",
+    "Mei",
+    "Hassan",
+    "Clara",
+    "Viktor",
+    "Rania",
+    "Luca",
+    "Ingrid",
+    "Samir",
+    "Paula",
+    "Andrei",
+    "Noor",
+    "Felix",
+    "Yara",
+    "Mateo",
+    "Olga",
+    "Karim",
+    "Julia",
+    "Tariq",
+    "Helena",
+    "Ravi",
+    "Marta",
+    "Ahmed",
+    "Lena",
+    "Diego",
+    "Selin",
+    "Bruno",
+    "Asha",
+    "Stefan",
+    "Laila",
+]
+SURNAMES = [
+    "Petrov",
+    "Rahimi",
+    "Lindqvist",
+    "Moreau",
+    "Okafor",
+    "Haddad",
+    "Novak",
+    "Tanaka",
+    "Schmidt",
+    "Costa",
+    "Nasser",
+    "Kowalski",
+    "Duarte",
+    "Yilmaz",
+    "Berg",
+    "Farouk",
+    "Ivanova",
+    "Romano",
+    "Sato",
+    "Keller",
+    "Mansour",
+    "Horvat",
+    "Silva",
+    "Aziz",
+    "Jansen",
+    "Karimi",
+    "Dubois",
+    "Ortega",
+    "Volkov",
+    "Hamdan",
+    "Larsen",
+    "Mendes",
+    "Suleiman",
+    "Weber",
+    "Popescu",
+    "Khalil",
+    "Ferreira",
+    "Nowak",
+    "Castillo",
+    "Abbasi",
+    "Brandt",
+    "Salem",
+    "Kovac",
+    "Marin",
+    "Rashid",
+    "Vogel",
+    "Santos",
+    "Bakr",
+    "Fischer",
+    "Hosseini",
+    "Lund",
+    "Quintero",
+    "Sharif",
+    "Toth",
+    "Vidal",
+    "Zaman",
+]
+IO_NAMES = [
+    ("Northern Treaty Organisation", "NTO"),
+    ("Council of Coastal States", "CCS"),
+    ("Union of Southern Nations", "USN"),
+    ("Assembly of Nations", "AN"),
+    ("Eastern Security Pact", "ESP"),
+    ("Continental Economic Community", "CEC"),
+    ("League of River States", "LRS"),
+    ("Gulf Cooperation Forum", "GCF"),
+    ("Organisation for Regional Security", "ORS"),
+    ("Highland Defence Alliance", "HDA"),
+    ("Maritime Security Council", "MSC"),
+    ("Commonwealth of the Steppe", "CotS"),
+    ("Inland Sea Conference", "ISC"),
+    ("Western Mutual Defence Organisation", "WMDO"),
+    ("Island Nations Forum", "INF"),
+    ("Desert States League", "DSL"),
+    ("Northern Arctic Council", "NAC"),
+    ("Central Alliance", "CA"),
+    ("Southern Ocean Pact", "SOP"),
+    ("International Mediation Council", "IMC"),
+]
+MEDIA_PATTERNS = [
+    "{city} Herald",
+    "{country} Broadcasting",
+    "{city} Times",
+    "{country} News Agency",
+    "Radio {country}",
+    "{city} Daily",
+    "The {country} Observer",
+    "{country} Television",
+]
+GROUPS = [
+    ("coastal-states", "Coastal states", "The states along the contested coast, as news text refers to them."),
+    ("western-officials", "Western officials (unnamed)", "Unnamed officials of Western governments."),
+    ("arab-mediators", "Mediating states", "States that act as mediators, referred to collectively."),
+    ("island-states", "Island states", "Small island states referred to collectively."),
+    ("frontline-states", "Frontline states", "States bordering the conflict zone."),
+    ("donor-countries", "Donor countries", "States funding humanitarian relief, referred to collectively."),
+    ("neighbouring-states", "Neighbouring states", "States neighbouring the conflict zone."),
+    ("diplomats-unnamed", "Diplomats (unnamed)", "Unnamed diplomats cited collectively."),
+    ("security-officials", "Security officials (unnamed)", "Unnamed security officials cited collectively."),
+]
 FILLERS = [
     "The fighting has drawn reactions from governments across the region.",
     "Diplomats said talks were continuing behind closed doors.",
@@ -113,8 +328,20 @@ FILLERS = [
     "Officials declined to give further details.",
     "It was not immediately clear how other governments would respond.",
 ]
-ADVERBIALS = ["", "", "", " in the coming weeks", " under any circumstances", " at this stage", " for now",
-              " in any form", " without delay", " if asked", " this year", " in the near future"]
+ADVERBIALS = [
+    "",
+    "",
+    "",
+    " in the coming weeks",
+    " under any circumstances",
+    " at this stage",
+    " for now",
+    " in any form",
+    " without delay",
+    " if asked",
+    " this year",
+    " in the near future",
+]
 
 
 def slugify(text: str) -> str:
@@ -160,7 +387,12 @@ class World:
 def _unique_name(rng: random.Random, used: set[str], endings: list[str]) -> str:
     while True:
         name = ("".join(rng.choice(SYLLABLES) for _ in range(rng.randint(1, 2))) + rng.choice(endings)).capitalize()
-        name = name.replace(" sea", " Sea").replace(" strait", " Strait").replace(" valley", " Valley").replace(" gulf", " Gulf")
+        name = (
+            name.replace(" sea", " Sea")
+            .replace(" strait", " Strait")
+            .replace(" valley", " Valley")
+            .replace(" gulf", " Gulf")
+        )
         if name not in used and len(name) >= 4:
             used.add(name)
             return name
@@ -170,14 +402,22 @@ SEED_REGISTRY = Path(__file__).resolve().parent.parent / "articles" / "registry.
 #: Parts of the seed registry's states that exist there already (the rest is generated).
 SEED_STATES = {
     "uk": {"government": "uk-government", "bases": "british-bases"},
-    "germany": {"government": "de-federal-government", "forces": "bundeswehr",
-                "posts": {"foreign-minister": "de-foreign-minister"}},
-    "france": {}, "iran": {"sites": "iranian-missile-sites"}, "usa": {"forces": "us-forces"}, "israel": {},
+    "germany": {
+        "government": "de-federal-government",
+        "forces": "bundeswehr",
+        "posts": {"foreign-minister": "de-foreign-minister"},
+    },
+    "france": {},
+    "iran": {"sites": "iranian-missile-sites"},
+    "usa": {"forces": "us-forces"},
+    "israel": {},
     "jordan": {},
 }
-POST_KINDS = (("head-of-government", "Head of Government of {name}", "state"),
-              ("foreign-minister", "Foreign Minister of {name}", "government"),
-              ("defence-minister", "Defence Minister of {name}", "government"))
+POST_KINDS = (
+    ("head-of-government", "Head of Government of {name}", "state"),
+    ("foreign-minister", "Foreign Minister of {name}", "government"),
+    ("defence-minister", "Defence Minister of {name}", "government"),
+)
 
 
 def build_world(seed: int, countries: int = 70) -> World:
@@ -228,8 +468,16 @@ def build_world(seed: int, countries: int = 70) -> World:
         ios.append((slug, label, head, post))
     for label, abbr in IO_NAMES:
         slug = slugify(abbr) if len(abbr) > 2 else slugify(label)
-        actors.append({"id": slug, "type": "InternationalOrganization", "label": label, "alt_labels": [abbr],
-                       "description": f"Intergovernmental organisation ({abbr}).", "wikidata": f"Q{800000 + len(ios)}"})
+        actors.append(
+            {
+                "id": slug,
+                "type": "InternationalOrganization",
+                "label": label,
+                "alt_labels": [abbr],
+                "description": f"Intergovernmental organisation ({abbr}).",
+                "wikidata": f"Q{800000 + len(ios)}",
+            }
+        )
         labels[slug] = label
         head = person(f"Secretary General of the {label}.")
         post = f"{slug}-secretary-general"
@@ -244,16 +492,34 @@ def build_world(seed: int, countries: int = 70) -> World:
             capital_slug = slugify(capital)
             places.append({"id": capital_slug, "label": capital})
             labels[capital_slug] = capital
-        country = Country(slug, name, known.get("government", f"{slug}-government"),
-                          known.get("forces", f"{slug}-armed-forces"), capital_slug,
-                          known.get("bases", f"{slug}-air-bases"), known.get("sites", f"{slug}-missile-sites"))
+        country = Country(
+            slug,
+            name,
+            known.get("government", f"{slug}-government"),
+            known.get("forces", f"{slug}-armed-forces"),
+            capital_slug,
+            known.get("bases", f"{slug}-air-bases"),
+            known.get("sites", f"{slug}-missile-sites"),
+        )
         if "government" not in known:
-            actors.append({"id": country.government, "type": "GovernmentBody", "label": f"Government of {name}",
-                           "description": f"The government (cabinet) of {name}."})
+            actors.append(
+                {
+                    "id": country.government,
+                    "type": "GovernmentBody",
+                    "label": f"Government of {name}",
+                    "description": f"The government (cabinet) of {name}.",
+                }
+            )
             labels[country.government] = f"Government of {name}"
         if "forces" not in known:
-            actors.append({"id": country.forces, "type": "ArmedForces", "label": f"Armed forces of {name}",
-                           "alt_labels": [f"{name} forces"]})
+            actors.append(
+                {
+                    "id": country.forces,
+                    "type": "ArmedForces",
+                    "label": f"Armed forces of {name}",
+                    "alt_labels": [f"{name} forces"],
+                }
+            )
             labels[country.forces] = f"Armed forces of {name}"
         if "bases" not in known:
             things.append({"id": country.bases, "label": f"Military air bases of {name}"})
@@ -270,8 +536,14 @@ def build_world(seed: int, countries: int = 70) -> World:
                 continue
             holder = person(f"{post_label}.")
             post = f"{slug}-{key}"
-            posts.append({"id": post, "label": post_label, "post_in": slug if body == "state" else country.government,
-                          "held_by": [holder]})
+            posts.append(
+                {
+                    "id": post,
+                    "label": post_label,
+                    "post_in": slug if body == "state" else country.government,
+                    "held_by": [holder],
+                }
+            )
             labels[post] = post_label
             country.persons[post] = (holder, post_label)
         return country
@@ -285,29 +557,49 @@ def build_world(seed: int, countries: int = 70) -> World:
         members = rng.sample(ios, rng.randint(1, 3))
         if rng.random() < 0.3 and not any(io[0] == "nato" for io in members):
             members.append(next(io for io in ios if io[0] == "nato"))
-        actors.append({"id": slug, "type": "State", "label": name, "alt_labels": [f"Republic of {name}"],
-                       # fictitious but well-formed QIDs: states should have one (a warning otherwise)
-                       "wikidata": f"Q{900000 + index}", "member_of": [io[0] for io in members]})
+        actors.append(
+            {
+                "id": slug,
+                "type": "State",
+                "label": name,
+                "alt_labels": [f"Republic of {name}"],
+                # fictitious but well-formed QIDs: states should have one (a warning otherwise)
+                "wikidata": f"Q{900000 + index}",
+                "member_of": [io[0] for io in members],
+            }
+        )
         labels[slug] = name
         world_countries.append(add_state_parts(slug, name, {}))
     for country in world_countries:
-        labels[country.government] = "the g" + labels[country.government][1:] \
-            if labels[country.government].startswith("Government of") else labels[country.government]
-        labels[country.forces] = ("the " + labels[country.forces][:1].lower() + labels[country.forces][1:]) \
-            if labels[country.forces].startswith("Armed forces") else labels[country.forces]
+        labels[country.government] = (
+            "the g" + labels[country.government][1:]
+            if labels[country.government].startswith("Government of")
+            else labels[country.government]
+        )
+        labels[country.forces] = (
+            ("the " + labels[country.forces][:1].lower() + labels[country.forces][1:])
+            if labels[country.forces].startswith("Armed forces")
+            else labels[country.forces]
+        )
         for key in (country.bases, country.sites):
             if labels[key].startswith(("Military", "Missile")):
                 labels[key] = "the " + labels[key][:1].lower() + labels[key][1:]
 
     media: list[str] = [a["id"] for a in actors if a["type"] == "MediaOrganization"]
-    for index in range(30):
+    for _ in range(30):
         country = world_countries[index % len(world_countries)]
         label = rng.choice(MEDIA_PATTERNS).format(city=labels[country.capital], country=country.name)
         slug = slugify(label)
         if slug in labels:
             continue
-        actors.append({"id": slug, "type": "MediaOrganization", "label": label,
-                       "description": f"News organisation based in {labels[country.capital]}."})
+        actors.append(
+            {
+                "id": slug,
+                "type": "MediaOrganization",
+                "label": label,
+                "description": f"News organisation based in {labels[country.capital]}.",
+            }
+        )
         labels[slug] = label
         media.append(slug)
 
@@ -319,18 +611,24 @@ def build_world(seed: int, countries: int = 70) -> World:
         actors.append(entry)
         labels[slug] = label
         groups.append(slug)
-    actors.append({"id": "coastal-states-forum", "type": "ActorGroup", "label": "Coastal states forum",
-                   "close_match": ["coastal-states"]})
+    actors.append(
+        {
+            "id": "coastal-states-forum",
+            "type": "ActorGroup",
+            "label": "Coastal states forum",
+            "close_match": ["coastal-states"],
+        }
+    )
     labels["coastal-states-forum"] = "the coastal states forum"
 
     extra_places = []
-    for index in range(30):
+    for _ in range(30):
         label = f"the {_unique_name(rng, used, ['', ' Sea', ' Strait', ' Valley', ' Gulf'])}".replace("  ", " ")
         slug = slugify(label)
         places.append({"id": slug, "label": label[4:] if label.startswith("the ") else label})
         labels[slug] = label
         extra_places.append(slug)
-    for index in range(20):
+    for _ in range(20):
         agent, target = rng.sample(world_countries, 2)
         label = f"{YEAR} {agent.name}–{target.name} war"
         slug = slugify(f"{agent.slug}-{target.slug}-war-{YEAR}")
@@ -339,8 +637,17 @@ def build_world(seed: int, countries: int = 70) -> World:
         labels[slug] = label
 
     registry = {"actors": actors, "posts": posts, "places": places, "things": things, "events": events}
-    return World(registry, labels, world_countries, ios, media, groups,
-                 [p["id"] for p in places], events, {p["id"]: p for p in posts})
+    return World(
+        registry,
+        labels,
+        world_countries,
+        ios,
+        media,
+        groups,
+        [p["id"] for p in places],
+        events,
+        {p["id"]: p for p in posts},
+    )
 
 
 # --------------------------------------------------------------------------------------------------
@@ -470,9 +777,9 @@ class ArticleGenerator:
 
         n_statements = rng.randint(3, 6)
         headline_holder = None
-        for s in range(n_statements):
+        for _s in range(n_statements):
             statement = self.statement()
-            for p in range(rng.randint(1, 2)):
+            for _p in range(rng.randint(1, 2)):
                 position = self.position(statement)
                 headline_holder = headline_holder or position
             if rng.random() < 0.3:
@@ -491,8 +798,13 @@ class ArticleGenerator:
         shift = len(header)
         text = header + body
 
-        article: dict[str, Any] = {"source_id": source_id, "headline": headline, "publisher": publisher,
-                                   "published": published.isoformat(timespec="seconds"), "language": "en"}
+        article: dict[str, Any] = {
+            "source_id": source_id,
+            "headline": headline,
+            "publisher": publisher,
+            "published": published.isoformat(timespec="seconds"),
+            "language": "en",
+        }
         if rng.random() < 0.5:
             article["url"] = f"https://news.example.org/{published:%Y/%m}/{source_id}"
         article["annotator"] = "bench/generate.py"
@@ -520,8 +832,11 @@ class ArticleGenerator:
         if roll < 0.40:
             post = rng.choice(list(country.persons))
             person, post_label = country.persons[post]
-            st.update(speakers=[person], capacity=post,
-                      on_behalf_of=[country.slug if post.endswith("president") else country.government])
+            st.update(
+                speakers=[person],
+                capacity=post,
+                on_behalf_of=[country.slug if post.endswith("president") else country.government],
+            )
             speaker_text = f"{world.labels[person]}, the {post_label},"
             base, self.holder_default = person.split("-")[-1], [country.slug]
         elif roll < 0.48:
@@ -620,16 +935,25 @@ class ArticleGenerator:
             vp, ger = f"join offensive operations against {T}", f"joining offensive operations against {T}"
             ref["targets"] = [target.slug]
         elif kind == "offensive-strike":
-            vp, ger = f"carry out strikes on {world.labels[target.sites]}", f"carrying out strikes on {world.labels[target.sites]}"
+            vp, ger = (
+                f"carry out strikes on {world.labels[target.sites]}",
+                f"carrying out strikes on {world.labels[target.sites]}",
+            )
             ref["targets"] = [target.sites]
         elif kind == "strike":
             vp, ger = f"strike targets in {T}", f"striking targets in {T}"
             ref["targets"] = [target.slug]
         elif kind == "defensive-operation":
-            vp, ger = f"conduct defensive operations in {world.labels[place]}", f"conducting defensive operations in {world.labels[place]}"
+            vp, ger = (
+                f"conduct defensive operations in {world.labels[place]}",
+                f"conducting defensive operations in {world.labels[place]}",
+            )
             ref["targets"] = [place]
         elif kind == "defensive-strike":
-            vp, ger = f"launch defensive strikes on {world.labels[target.sites]}", f"launching defensive strikes on {world.labels[target.sites]}"
+            vp, ger = (
+                f"launch defensive strikes on {world.labels[target.sites]}",
+                f"launching defensive strikes on {world.labels[target.sites]}",
+            )
             ref["targets"] = [target.sites]
         elif kind == "basing-access":
             host = holder_country
@@ -639,7 +963,10 @@ class ArticleGenerator:
             ref.update(targets=[target.slug], instruments=[host.bases], beneficiaries=[other.forces])
             A = world.labels[other.forces]
         elif kind == "enable-military-action":
-            vp, ger = f"enable military action by {world.labels[other.slug]} against {T}", f"enabling military action by {world.labels[other.slug]} against {T}"
+            vp, ger = (
+                f"enable military action by {world.labels[other.slug]} against {T}",
+                f"enabling military action by {world.labels[other.slug]} against {T}",
+            )
             ref.update(targets=[target.slug], beneficiaries=[other.slug])
         elif kind == "defence-of-third-parties":
             bens = [c.slug for c in rng.sample(self.cast, 2) if c.slug != agent_country.slug] or [other.slug]
@@ -648,7 +975,10 @@ class ArticleGenerator:
             vp, ger = f"help defend {_names(world, bens)}", f"helping to defend {_names(world, bens)}"
             ref["beneficiaries"] = bens
         elif kind == "protect-interests":
-            vp, ger = f"protect the interests of {A} in {world.labels[place]}", f"protecting the interests of {A} in {world.labels[place]}"
+            vp, ger = (
+                f"protect the interests of {A} in {world.labels[place]}",
+                f"protecting the interests of {A} in {world.labels[place]}",
+            )
             ref.update(targets=[place], beneficiaries=[agent_country.slug])
         elif kind == "self-defence-of-own-forces":
             agents = [agent_country.forces]
@@ -658,20 +988,32 @@ class ArticleGenerator:
             A = world.labels[agent_country.forces]
         else:  # multilateral-deliberation
             io = rng.choice(world.ios)
-            vp, ger = f"bring the conflict with {T} before the {io[1]}", f"bringing the conflict with {T} before the {io[1]}"
+            vp, ger = (
+                f"bring the conflict with {T} before the {io[1]}",
+                f"bringing the conflict with {T} before the {io[1]}",
+            )
             ref["targets"] = [target.slug]
         if kind in ("strike", "offensive-strike") and rng.random() < 0.3:
             kind2 = ["strike", "offensive-strike"]
         else:
             kind2 = [kind]
         label = f"{_cap(A)} {ger}"
-        action: dict[str, Any] = {"id": self.new_id(slugify(f"{agents[0].split('-')[0]}-{kind}")[:40].strip("-")),
-                                  "label": label, "types": kind2, "agents": agents}
+        action: dict[str, Any] = {
+            "id": self.new_id(slugify(f"{agents[0].split('-')[0]}-{kind}")[:40].strip("-")),
+            "label": label,
+            "types": kind2,
+            "agents": agents,
+        }
         for key in ("targets", "beneficiaries", "instruments"):
             if key in ref:
                 action[key] = ref[key]
-        status = {"commissive": "prospective", "deontic": "prospective", "directive": "prospective",
-                  "evaluative": rng.choice(["ongoing", "completed"]), "assertive": "ongoing"}[family]
+        status = {
+            "commissive": "prospective",
+            "deontic": "prospective",
+            "directive": "prospective",
+            "evaluative": rng.choice(["ongoing", "completed"]),
+            "assertive": "ongoing",
+        }[family]
         if rng.random() < 0.05:
             status = "hypothetical"
         if stance != "denies":
@@ -684,8 +1026,13 @@ class ArticleGenerator:
 
     # -- positions -------------------------------------------------------------------------------
 
-    def position(self, st: dict[str, Any], stance: str | None = None, action: dict[str, Any] | None = None,
-                 exception_to: str | None = None) -> dict[str, Any]:
+    def position(
+        self,
+        st: dict[str, Any],
+        stance: str | None = None,
+        action: dict[str, Any] | None = None,
+        exception_to: str | None = None,
+    ) -> dict[str, Any]:
         rng, world = self.rng, self.world
         stance = stance or rng.choice(list(STANCES))
         holders = list(self.holder_default)
@@ -705,7 +1052,10 @@ class ArticleGenerator:
             "authorises": (f"{H} had authorised {A} to {vp}", f"we have authorised {A} to {vp}"),
             "prohibits": (f"{H} would not allow {A} to {vp}{adv}", f"we will not allow {A} to {vp}{adv}"),
             "supports": (f"{H} supported the efforts of {A} to {vp}", f"we fully support the efforts of {A} to {vp}"),
-            "praises": (f"the decision of {A} to {vp} was an important step", f"the decision of {A} to {vp} was really important"),
+            "praises": (
+                f"the decision of {A} to {vp} was an important step",
+                f"the decision of {A} to {vp} was really important",
+            ),
             "opposes": (f"{H} opposed any move by {A} to {vp}", f"we oppose any move by {A} to {vp}"),
             "criticises": (f"it had been a mistake for {A} to {vp}", f"it was a grave mistake for {A} to {vp}"),
             "regrets": (f"it was regrettable that {A} had decided to {vp}", f"we regret that {A} decided to {vp}"),
@@ -720,7 +1070,9 @@ class ArticleGenerator:
         speaker = self.speaker_text if self.first_in_statement else self.pronoun(st)
         use_context = self.first_in_statement and self.context is not None and rng.random() < 0.8
         lead: list[str | tuple[str]] = [(self.context,), ", "] if use_context else []
-        subject = speaker[0].lower() + speaker[1:] if use_context and speaker.startswith(("The ", "Officials")) else speaker
+        subject = (
+            speaker[0].lower() + speaker[1:] if use_context and speaker.startswith(("The ", "Officials")) else speaker
+        )
         edited = False
         if kind == "direct-quote":
             quote = direct
@@ -745,8 +1097,13 @@ class ArticleGenerator:
         self.evidence(st, span)
         self.first_in_statement = False
 
-        pos: dict[str, Any] = {"id": self.new_id(f"{slugify(H)[:24].strip('-')}-{stance}"), "holders": holders,
-                               "stance": stance, "action": action["id"], "expressed_in": [st["id"]]}
+        pos: dict[str, Any] = {
+            "id": self.new_id(f"{slugify(H)[:24].strip('-')}-{stance}"),
+            "holders": holders,
+            "stance": stance,
+            "action": action["id"],
+            "expressed_in": [st["id"]],
+        }
         if rng.random() < 0.05 and len(self.statements) > 1:
             earlier = rng.choice(self.statements[:-1])
             if set(earlier.get("on_behalf_of") or earlier.get("speakers") or []) & set(holders):
@@ -781,12 +1138,17 @@ class ArticleGenerator:
         holder = main["holders"][0]
         country = next((c for c in world.countries if c.slug == holder), self.country)
         forces = world.labels[country.forces]
-        action = {"id": self.new_id(f"{country.slug}-self-defence"),
-                  "label": f"{_cap(forces)} defending themselves if attacked",
-                  "types": ["self-defence-of-own-forces"], "agents": [country.forces],
-                  "beneficiaries": [country.forces], "status": "hypothetical",
-                  "_vp": f"allow {forces} to defend themselves if attacked",
-                  "_ger": f"allowing {forces} to defend themselves if attacked", "_agent": forces}
+        action = {
+            "id": self.new_id(f"{country.slug}-self-defence"),
+            "label": f"{_cap(forces)} defending themselves if attacked",
+            "types": ["self-defence-of-own-forces"],
+            "agents": [country.forces],
+            "beneficiaries": [country.forces],
+            "status": "hypothetical",
+            "_vp": f"allow {forces} to defend themselves if attacked",
+            "_ger": f"allowing {forces} to defend themselves if attacked",
+            "_agent": forces,
+        }
         if self.event:
             action["context"] = self.event["id"]
         self.actions.append(action)
@@ -794,40 +1156,170 @@ class ArticleGenerator:
         starts = self.tb.sentence(f"{self.pronoun(st)} added that ", (quote,), ".")
         span = Span(quote, starts[0], "paraphrase")
         self.evidence(st, span)
-        carve = {"id": self.new_id(f"{country.slug}-self-defence"), "holders": [holder], "stance": "ready-to",
-                 "action": action["id"], "expressed_in": [st["id"]], "exception_to": main["id"],
-                 "conditions": [{"type": "trigger", "values": ["armed-attack-on-own-forces"],
-                                 "text": "only if its forces were attacked", "_spans": [span]}]}
+        carve = {
+            "id": self.new_id(f"{country.slug}-self-defence"),
+            "holders": [holder],
+            "stance": "ready-to",
+            "action": action["id"],
+            "expressed_in": [st["id"]],
+            "exception_to": main["id"],
+            "conditions": [
+                {
+                    "type": "trigger",
+                    "values": ["armed-attack-on-own-forces"],
+                    "text": "only if its forces were attacked",
+                    "_spans": [span],
+                }
+            ],
+        }
         self.positions.append(carve)
         main.setdefault("conditions", []).append(
-            {"type": "exception", "carve_out": carve["id"], "operator": "except",
-             "text": "its forces would defend themselves if attacked", "_spans": [span]})
+            {
+                "type": "exception",
+                "carve_out": carve["id"],
+                "operator": "except",
+                "text": "its forces would defend themselves if attacked",
+                "_spans": [span],
+            }
+        )
 
     def conditions(self, st: dict[str, Any], pos: dict[str, Any], action: dict[str, Any], span: Span) -> None:
         rng, world = self.rng, self.world
         country = self.country
         io = rng.choice(world.ios)
         choices = [
-            ("acting-capacity", ["collective-alliance-action"], [], "only", f"only as part of a collective action through the {io[1]}", "only as a collective action of the alliance"),
-            ("acting-capacity", ["individual-member-state-action"], [], "only", "only by individual member states acting on their own", "only individual member states, not the organisation"),
-            ("participation-modality", ["direct"], [], "only", "would not be directly involved", "no direct involvement"),
-            ("participation-modality", ["indirect-enabling"], [], "only", "only by providing logistical support", "logistical support only"),
+            (
+                "acting-capacity",
+                ["collective-alliance-action"],
+                [],
+                "only",
+                f"only as part of a collective action through the {io[1]}",
+                "only as a collective action of the alliance",
+            ),
+            (
+                "acting-capacity",
+                ["individual-member-state-action"],
+                [],
+                "only",
+                "only by individual member states acting on their own",
+                "only individual member states, not the organisation",
+            ),
+            (
+                "participation-modality",
+                ["direct"],
+                [],
+                "only",
+                "would not be directly involved",
+                "no direct involvement",
+            ),
+            (
+                "participation-modality",
+                ["indirect-enabling"],
+                [],
+                "only",
+                "only by providing logistical support",
+                "logistical support only",
+            ),
             ("purpose", ["defensive"], [], "only", "only for defensive purposes", "defensive purposes only"),
-            ("purpose", ["protective"], [], None, "to protect civilians and commercial shipping", "to protect civilians and shipping"),
-            ("purpose", ["offensive"], [], None, "as part of an offensive campaign", "as part of an offensive campaign"),
-            ("stated-rationale", ["degrade-nuclear-and-missile-capabilities"], [], None, f"the strikes would degrade the missile and nuclear capabilities of {world.labels[self.target_country.slug]}", "degrading nuclear and missile capabilities"),
-            ("trigger", ["armed-attack-on-own-forces"], [], "only", f"only if {world.labels[country.forces]} came under attack", "only if its forces are attacked"),
-            ("trigger", ["further-attack-on-allies"], [], None, "in the event of further attacks on its allies", "further attacks on allies"),
-            ("legal-basis", ["collective-self-defence"], [], None, "as an act of collective self-defence under international law", "collective self-defence"),
-            ("legal-basis", ["individual-self-defence"], [], None, "in self-defence under the UN Charter", "individual self-defence"),
-            ("threshold", ["necessity-and-proportionality"], [], "only", "only if necessary and proportionate", "necessary and proportionate action only"),
-            ("capability-limitation", ["insufficient-military-resources"], [], None, "lacked the military resources for such a mission", "lacks the necessary military resources"),
-            ("procedural-objection", ["no-multilateral-deliberation"], [io[0]], None, f"without any debate at the {io[1]}", f"not debated at the {io[1]}"),
+            (
+                "purpose",
+                ["protective"],
+                [],
+                None,
+                "to protect civilians and commercial shipping",
+                "to protect civilians and shipping",
+            ),
+            (
+                "purpose",
+                ["offensive"],
+                [],
+                None,
+                "as part of an offensive campaign",
+                "as part of an offensive campaign",
+            ),
+            (
+                "stated-rationale",
+                ["degrade-nuclear-and-missile-capabilities"],
+                [],
+                None,
+                f"the strikes would degrade the missile and nuclear capabilities of {world.labels[self.target_country.slug]}",
+                "degrading nuclear and missile capabilities",
+            ),
+            (
+                "trigger",
+                ["armed-attack-on-own-forces"],
+                [],
+                "only",
+                f"only if {world.labels[country.forces]} came under attack",
+                "only if its forces are attacked",
+            ),
+            (
+                "trigger",
+                ["further-attack-on-allies"],
+                [],
+                None,
+                "in the event of further attacks on its allies",
+                "further attacks on allies",
+            ),
+            (
+                "legal-basis",
+                ["collective-self-defence"],
+                [],
+                None,
+                "as an act of collective self-defence under international law",
+                "collective self-defence",
+            ),
+            (
+                "legal-basis",
+                ["individual-self-defence"],
+                [],
+                None,
+                "in self-defence under the UN Charter",
+                "individual self-defence",
+            ),
+            (
+                "threshold",
+                ["necessity-and-proportionality"],
+                [],
+                "only",
+                "only if necessary and proportionate",
+                "necessary and proportionate action only",
+            ),
+            (
+                "capability-limitation",
+                ["insufficient-military-resources"],
+                [],
+                None,
+                "lacked the military resources for such a mission",
+                "lacks the necessary military resources",
+            ),
+            (
+                "procedural-objection",
+                ["no-multilateral-deliberation"],
+                [io[0]],
+                None,
+                f"without any debate at the {io[1]}",
+                f"not debated at the {io[1]}",
+            ),
             ("beneficiary-scope", [], "beneficiaries", "any-of", None, None),
             ("target-scope", [], "things", "only", None, None),
             ("geographic-scope", [], "places", "only", None, None),
-            ("temporal-scope", [], [], None, f"until the end of {MONTHS[self.published.month - 1]}", f"until the end of {MONTHS[self.published.month - 1]}"),
-            ("exception", ["individual-member-state-action"], [], "except", "except for individual member states acting on their own", "except individual member states"),
+            (
+                "temporal-scope",
+                [],
+                [],
+                None,
+                f"until the end of {MONTHS[self.published.month - 1]}",
+                f"until the end of {MONTHS[self.published.month - 1]}",
+            ),
+            (
+                "exception",
+                ["individual-member-state-action"],
+                [],
+                "except",
+                "except for individual member states acting on their own",
+                "except individual member states",
+            ),
         ]
         used: dict[str, int] = {}
         for c in pos.get("conditions", []):
@@ -858,10 +1350,20 @@ class ArticleGenerator:
                 spans = [span]  # the position's own words carry the condition
             else:
                 if r < 0.5:
-                    starts = self.tb.sentence("“It applies ", (phrase,), ",” the statement said." if not st.get("capacity") else ",” the official said.")
+                    starts = self.tb.sentence(
+                        "“It applies ",
+                        (phrase,),
+                        ",” the statement said." if not st.get("capacity") else ",” the official said.",
+                    )
                     kind = "direct-quote"
                 else:
-                    starts = self.tb.sentence(rng.choice(["It was stressed that this would apply ", "This would apply ", "The position applies "]), (phrase,), ".")
+                    starts = self.tb.sentence(
+                        rng.choice(
+                            ["It was stressed that this would apply ", "This would apply ", "The position applies "]
+                        ),
+                        (phrase,),
+                        ".",
+                    )
                     kind = "paraphrase"
                 spans = [Span(phrase, starts[0], kind)]
                 if rng.random() < 0.2:
@@ -875,7 +1377,7 @@ class ArticleGenerator:
         by_holder: dict[str, list[dict[str, Any]]] = {}
         for p in self.positions:
             by_holder.setdefault(p["holders"][0], []).append(p)
-        for holder, items in by_holder.items():
+        for _holder, items in by_holder.items():
             if len(items) >= 2 and rng.random() < 0.25:
                 a, b = rng.sample(items, 2)
                 if a.get("exception_to") == b["id"] or b.get("exception_to") == a["id"]:
@@ -922,7 +1424,8 @@ def generate(out: Path, articles: int, seed: int) -> dict[str, int]:
     world = build_world(seed)
     out.mkdir(parents=True, exist_ok=True)
     (out / "registry.yaml").write_text(
-        "# Synthetic registry written by bench/generate.py (seed %d).\n" % seed + dump(world.registry), encoding="utf-8")
+        f"# Synthetic registry written by bench/generate.py (seed {seed}).\n" + dump(world.registry), encoding="utf-8"
+    )
     counts = {"articles": 0, "statements": 0, "positions": 0, "conditions": 0, "quotes": 0}
     for index in range(articles):
         source_id, data, text = ArticleGenerator(world, seed, index).generate()
@@ -931,7 +1434,10 @@ def generate(out: Path, articles: int, seed: int) -> dict[str, int]:
         stem = f"{index:06d}_{source_id}"
         (folder / f"{stem}.txt").write_text(text, encoding="utf-8")
         data["article"]["text"] = f"{stem}.txt"
-        data["article"] = {k: data["article"][k] for k in ("source_id", "text", *[k for k in data["article"] if k not in ("source_id", "text")])}
+        data["article"] = {
+            k: data["article"][k]
+            for k in ("source_id", "text", *[k for k in data["article"] if k not in ("source_id", "text")])
+        }
         (folder / f"{stem}.yaml").write_text(dump(data), encoding="utf-8")
         counts["articles"] += 1
         counts["statements"] += len(data["statements"])
@@ -951,8 +1457,11 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     counts = generate(args.out, args.articles, args.seed)
     elapsed = time.perf_counter() - started
-    print(f"wrote {counts['articles']} articles ({counts['statements']} statements, {counts['positions']} positions, "
-          f"{counts['conditions']} conditions) to {args.out} in {elapsed:.1f} s", file=sys.stderr)
+    print(
+        f"wrote {counts['articles']} articles ({counts['statements']} statements, {counts['positions']} positions, "
+        f"{counts['conditions']} conditions) to {args.out} in {elapsed:.1f} s",
+        file=sys.stderr,
+    )
     return 0
 
 

@@ -13,6 +13,7 @@ See bench/README.md for what each row measures.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -66,19 +67,16 @@ def run(cmd: list[str], *, timeout: float, stdout_path: Path | None = None, cwd:
     """Run ``cmd`` (its own process group), killing it after ``timeout`` s; wall time and peak memory
     (the larger of the group's summed PSS and the largest process's RSS)."""
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out_tmp:
-        out = open(stdout_path, "wb") if stdout_path else out_tmp
+        out = open(stdout_path, "wb") if stdout_path else out_tmp  # noqa: SIM115 - closed in the finally below
         try:
             started = time.perf_counter()
-            process = subprocess.Popen(cmd, stdout=out, stderr=err, env=_env(), cwd=cwd or REPO,
-                                       start_new_session=True)
+            process = subprocess.Popen(cmd, stdout=out, stderr=err, env=_env(), cwd=cwd or REPO, start_new_session=True)
             killed = threading.Event()
 
             def kill() -> None:
                 killed.set()
-                try:
+                with contextlib.suppress(ProcessLookupError):
                     os.killpg(process.pid, signal.SIGKILL)  # the group we created for this child only
-                except ProcessLookupError:
-                    pass
 
             timer = threading.Timer(timeout, kill)
             timer.start()
@@ -153,8 +151,11 @@ def worker_lines(which: str, limit: float, **kwargs: Any) -> tuple[list[dict[str
     line it printed, also those before it died (a worker that answers as it goes)."""
     with tempfile.TemporaryDirectory() as folder:
         out = Path(folder) / "stdout"
-        result = run([PYTHON, str(Path(__file__).resolve()), "--worker", which, json.dumps(kwargs)], timeout=limit,
-                     stdout_path=out)
+        result = run(
+            [PYTHON, str(Path(__file__).resolve()), "--worker", which, json.dumps(kwargs)],
+            timeout=limit,
+            stdout_path=out,
+        )
         text = out.read_text(encoding="utf-8", errors="replace")
     return [json.loads(line) for line in text.splitlines() if line.startswith("{") and line.endswith("}")], result
 
@@ -177,7 +178,9 @@ def w_dump(store: str, out: str) -> dict[str, Any]:
 
     db = ox.Store.read_only(store)
     prefix = "https://w3id.org/positions-kg/graph/article/"
-    article_quads = sum(1 for q in db if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(prefix))
+    article_quads = sum(
+        1 for q in db if isinstance(q.graph_name, ox.NamedNode) and q.graph_name.value.startswith(prefix)
+    )
     with open(out, "wb") as handle:
         db.dump(handle, format=ox.RdfFormat.N_QUADS)
     return {"quads": len(db), "article_quads": article_quads}
@@ -219,8 +222,9 @@ def w_pyshacl(nquads: str) -> dict[str, Any]:
             data.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
     shapes = shapes_graph()
     started = time.perf_counter()
-    conforms, report, _text = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True,
-                                               inplace=True)
+    conforms, report, _text = pyshacl.validate(
+        data, shacl_graph=shapes, inference="none", allow_warnings=True, inplace=True
+    )
     seconds = time.perf_counter() - started
     from rdflib.namespace import SH
 
@@ -266,8 +270,12 @@ def _time_query(execute, runs: int, budget: float) -> dict[str, Any]:
             times.append(time.perf_counter() - started)
     if not times:
         times = [first]
-    return {"rows": rows, "runs": len(times), "p50_ms": _percentile(times, 0.5) * 1000,
-            "p95_ms": _percentile(times, 0.95) * 1000}
+    return {
+        "rows": rows,
+        "runs": len(times),
+        "p50_ms": _percentile(times, 0.5) * 1000,
+        "p95_ms": _percentile(times, 0.95) * 1000,
+    }
 
 
 class _QueryTimeout(Exception):
@@ -278,8 +286,13 @@ class _QueryTimeout(Exception):
 # about 1.6% of the synthetic positions, Wadephul speaks in about 0.2% of the statements), one action
 # type, one phrase. Each such query is measured both as shipped (its default parameters: the
 # whole-corpus report) and narrowed by the parameters it declares among these.
-ANALYST_PARAMETERS = {"holder": "germany", "speaker": "johann-wadephul", "party": "germany",
-                      "actionType": "defensive-strike", "text": "proportionate"}
+ANALYST_PARAMETERS = {
+    "holder": "germany",
+    "speaker": "johann-wadephul",
+    "party": "germany",
+    "actionType": "defensive-strike",
+    "text": "proportionate",
+}
 
 
 def query_cases(query: Any) -> list[dict[str, str]]:
@@ -325,8 +338,12 @@ def w_queries_memory(store: str, cases: list[list[Any]], runs: int, budget: floa
     started = time.perf_counter()
     snapshot = EmbeddedStore(store, in_memory=True)
     resident = int(Path("/proc/self/statm").read_text().split()[1]) * os.sysconf("SC_PAGE_SIZE")
-    print(json.dumps({"_read_seconds": time.perf_counter() - started, "_quads": len(snapshot),
-                      "_resident_bytes": resident}), flush=True)
+    print(
+        json.dumps(
+            {"_read_seconds": time.perf_counter() - started, "_quads": len(snapshot), "_resident_bytes": resident}
+        ),
+        flush=True,
+    )
     signal.signal(signal.SIGALRM, signal.SIG_DFL)
     for name, given in cases:
         query = queries[name]
@@ -363,8 +380,11 @@ def selected_queries(wanted: str) -> dict[str, Any]:
     from kg.read.queries import named_queries
 
     picked = {part.strip() for part in wanted.split(",") if part.strip()}
-    return {name: query for name, query in named_queries().items()
-            if not picked or name in picked or query.path.stem.split("_", 1)[0] in picked}
+    return {
+        name: query
+        for name, query in named_queries().items()
+        if not picked or name in picked or query.path.stem.split("_", 1)[0] in picked
+    }
 
 
 def w_queries_rdflib(nquads: str, runs: int, budget: float, timeout: float, wanted: str = "") -> dict[str, Any]:
@@ -390,7 +410,10 @@ def w_queries_rdflib(nquads: str, runs: int, budget: float, timeout: float, want
             signal.setitimer(signal.ITIMER_REAL, timeout)
             try:
                 out[label] = _time_query(
-                    lambda: len(list(dataset.query(query.text, initBindings=bindings))), runs, budget)
+                    lambda query=query, bindings=bindings: len(list(dataset.query(query.text, initBindings=bindings))),
+                    runs,
+                    budget,
+                )
             except _QueryTimeout:
                 out[label] = {"timeout": timeout}
             except Exception as err:  # rdflib fails on some queries: report it, go on with the others
@@ -400,8 +423,14 @@ def w_queries_rdflib(nquads: str, runs: int, budget: float, timeout: float, want
     return out
 
 
-WORKERS = {"dump": w_dump, "bulkload": w_bulkload, "pyshacl": w_pyshacl, "query-oxigraph": w_query_oxigraph,
-           "queries-memory": w_queries_memory, "queries-rdflib": w_queries_rdflib}
+WORKERS = {
+    "dump": w_dump,
+    "bulkload": w_bulkload,
+    "pyshacl": w_pyshacl,
+    "query-oxigraph": w_query_oxigraph,
+    "queries-memory": w_queries_memory,
+    "queries-rdflib": w_queries_rdflib,
+}
 
 
 # --------------------------------------------------------------------------------------------------
@@ -426,9 +455,12 @@ class OxigraphServer:
     def __init__(self, location: Path) -> None:
         self.port = free_port()
         self.url = f"http://{HOST}:{self.port}"
-        self.log = open(location.with_suffix(".log"), "wb")
-        self.process = subprocess.Popen([oxigraph_binary(), "serve", "--location", str(location), "--bind",
-                                         f"{HOST}:{self.port}"], stdout=self.log, stderr=subprocess.STDOUT)
+        self.log = open(location.with_suffix(".log"), "wb")  # noqa: SIM115 - closed by stop()
+        self.process = subprocess.Popen(
+            [oxigraph_binary(), "serve", "--location", str(location), "--bind", f"{HOST}:{self.port}"],
+            stdout=self.log,
+            stderr=subprocess.STDOUT,
+        )
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
             if self.process.poll() is not None:
@@ -472,12 +504,14 @@ class Row:
 
 def render(size: int, rows: list[Row]) -> str:
     header = ("measure", "value", "baseline", "ratio", "target", "met?")
-    cells = [header] + [(r.measure, r.value, r.baseline, r.ratio, r.target,
-                         "-" if r.met is None else ("yes" if r.met else "NO")) for r in rows]
+    cells = [header] + [
+        (r.measure, r.value, r.baseline, r.ratio, r.target, "-" if r.met is None else ("yes" if r.met else "NO"))
+        for r in rows
+    ]
     widths = [max(len(c[i]) for c in cells) for i in range(len(header))]
     lines = [f"== {size} articles =="]
     for index, cell in enumerate(cells):
-        lines.append("  ".join(v.ljust(w) for v, w in zip(cell, widths)).rstrip())
+        lines.append("  ".join(v.ljust(w) for v, w in zip(cell, widths, strict=False)).rstrip())
         if index == 0:
             lines.append("  ".join("-" * w for w in widths))
     notes = [f"  {r.measure}: {r.note}" for r in rows if r.note]
@@ -524,8 +558,19 @@ class Bench:
         corpus = self.work / f"corpus-{size}"
         if not corpus.exists():
             self.log(f"generating {size} articles")
-            result = run([PYTHON, str(BENCH / "generate.py"), "--articles", str(size), "--seed", str(self.args.seed),
-                          "--out", str(corpus)], timeout=self.args.timeout)
+            result = run(
+                [
+                    PYTHON,
+                    str(BENCH / "generate.py"),
+                    "--articles",
+                    str(size),
+                    "--seed",
+                    str(self.args.seed),
+                    "--out",
+                    str(corpus),
+                ],
+                timeout=self.args.timeout,
+            )
             if result.returncode != 0:
                 raise SystemExit(f"bench/generate.py failed:\n{result.stderr}")
         return corpus
@@ -550,11 +595,19 @@ class Bench:
         last = runs[-1]
         violations = len(re.findall(r"^\s+Violation\s", last.stderr, re.M))
         warnings = len(re.findall(r"^\s+Warning\s", last.stderr, re.M))
-        return {"store": store, "runs": runs, "summary": summary, "violations": violations, "warnings": warnings,
-                "ok": not last.timed_out and summary is not None, "stderr_tail": last.stderr[-3000:]}
+        return {
+            "store": store,
+            "runs": runs,
+            "summary": summary,
+            "violations": violations,
+            "warnings": warnings,
+            "ok": not last.timed_out and summary is not None,
+            "stderr_tail": last.stderr[-3000:],
+        }
 
-    def rows_ingest(self, size: int, ingest: dict[str, Any], dump: dict[str, Any] | None,
-                    ceiling: float | None) -> list[Row]:
+    def rows_ingest(
+        self, size: int, ingest: dict[str, Any], dump: dict[str, Any] | None, ceiling: float | None
+    ) -> list[Row]:
         runs: list[Run] = ingest["runs"]
         rows = []
         summary = ingest["summary"]
@@ -566,16 +619,33 @@ class Bench:
         stored, invalid, errors = summary
         seconds = median([r.seconds for r in runs])
         quads = dump["quads"] if dump else 0
-        rows.append(Row("corpus check (kg ingest)", f"{stored} stored, {invalid} invalid, {errors} errors",
-                        target="all stored, 0 violations", met=stored == size and invalid == 0 and errors == 0
-                        and ingest["violations"] == 0,
-                        note=f"{ingest['violations']} violation(s), {ingest['warnings']} warning(s) reported; "
-                             f"{quads:,} quads in the store ({dump['article_quads'] / max(size, 1):.0f} per article)"
-                        if dump else "",
-                        data={"stored": stored, "invalid": invalid, "errors": errors,
-                              "violations": ingest["violations"], "warnings": ingest["warnings"]}))
-        rows.append(Row("ingest time", secs(seconds), data={"seconds": [r.seconds for r in runs]},
-                        note=f"runs: {', '.join(secs(r.seconds) for r in runs)}"))
+        rows.append(
+            Row(
+                "corpus check (kg ingest)",
+                f"{stored} stored, {invalid} invalid, {errors} errors",
+                target="all stored, 0 violations",
+                met=stored == size and invalid == 0 and errors == 0 and ingest["violations"] == 0,
+                note=f"{ingest['violations']} violation(s), {ingest['warnings']} warning(s) reported; "
+                f"{quads:,} quads in the store ({dump['article_quads'] / max(size, 1):.0f} per article)"
+                if dump
+                else "",
+                data={
+                    "stored": stored,
+                    "invalid": invalid,
+                    "errors": errors,
+                    "violations": ingest["violations"],
+                    "warnings": ingest["warnings"],
+                },
+            )
+        )
+        rows.append(
+            Row(
+                "ingest time",
+                secs(seconds),
+                data={"seconds": [r.seconds for r in runs]},
+                note=f"runs: {', '.join(secs(r.seconds) for r in runs)}",
+            )
+        )
         rows.append(Row("ingest articles/s", fmt(size / seconds, 1), data={"articles_per_s": size / seconds}))
         tps = quads / seconds
         row = Row("ingest triples/s", fmt(tps), data={"triples_per_s": tps, "quads": quads})
@@ -623,8 +693,11 @@ class Bench:
         report = self.work / "validate.json"
         for attempt in range(self.args.repeat):
             self.log(f"kg validate, run {attempt + 1}/{self.args.repeat}")
-            result = run([*KG, "validate", "--store", str(store), "--format", "json"], timeout=self.args.timeout,
-                         stdout_path=report)
+            result = run(
+                [*KG, "validate", "--store", str(store), "--format", "json"],
+                timeout=self.args.timeout,
+                stdout_path=report,
+            )
             runs.append(result)
             if result.timed_out or result.returncode not in (0, 1):
                 return {"ok": False, "runs": runs, "error": result.stderr[-500:]}
@@ -634,35 +707,60 @@ class Bench:
             parsed = json.loads(report.read_text())
         except (OSError, ValueError):
             parsed = {}
-        return {"ok": True, "runs": runs, "seconds": median([r.seconds for r in runs]),
-                "violations": parsed.get("violations"), "warnings": parsed.get("warnings")}
+        return {
+            "ok": True,
+            "runs": runs,
+            "seconds": median([r.seconds for r in runs]),
+            "violations": parsed.get("violations"),
+            "warnings": parsed.get("warnings"),
+        }
 
     # -- queries ---------------------------------------------------------------------------------
 
-    def queries(self, store: Path, nquads: Path) -> tuple[dict[str, Any], dict[str, Any] | None,
-                                                          dict[str, Any] | None, str]:
+    def queries(
+        self, store: Path, nquads: Path
+    ) -> tuple[dict[str, Any], dict[str, Any] | None, dict[str, Any] | None, str]:
         """Each query on the embedded store, on its in-memory snapshot, then the rdflib baseline."""
         sys.path.insert(0, str(REPO))
         ox: dict[str, Any] = {}
-        cases = [(name, query, given) for name, query in selected_queries(self.args.queries).items()
-                 for given in query_cases(query)]
+        cases = [
+            (name, query, given)
+            for name, query in selected_queries(self.args.queries).items()
+            for given in query_cases(query)
+        ]
         for name, query, given in cases:
             label = case_label(name, given)
             self.log(f"query {label} on the embedded store")
             # Each in its own process: an Oxigraph query cannot be interrupted.
-            answer, result = worker("query-oxigraph", self.args.query_timeout, store=str(store), name=name,
-                                    given=given, runs=self.args.query_runs, budget=self.args.query_budget)
+            answer, result = worker(
+                "query-oxigraph",
+                self.args.query_timeout,
+                store=str(store),
+                name=name,
+                given=given,
+                runs=self.args.query_runs,
+                budget=self.args.query_budget,
+            )
             if answer is None:
-                answer = {"timeout": self.args.query_timeout} if result.timed_out else \
-                    {"error": result.stderr.strip().splitlines()[-1][:200] if result.stderr.strip() else "failed"}
+                answer = (
+                    {"timeout": self.args.query_timeout}
+                    if result.timed_out
+                    else {"error": result.stderr.strip().splitlines()[-1][:200] if result.stderr.strip() else "failed"}
+                )
             ox[label] = {**answer, "kind": _classify(query.text), "file": query.path.name}
         memory = None if "queries-memory" in self.args.skip else self.queries_in_memory(store, cases)
         if "queries-baseline" in self.args.skip:
             return ox, memory, None, "rdflib baseline skipped (--skip queries-baseline)"
         self.log("queries on an rdflib Dataset (baseline)")
-        rd_answer, rd_run = worker("queries-rdflib", self.args.timeout, nquads=str(nquads), wanted=self.args.queries,
-                                   runs=self.args.baseline_query_runs, budget=self.args.query_budget,
-                                   timeout=self.args.baseline_query_timeout)
+        rd_answer, rd_run = worker(
+            "queries-rdflib",
+            self.args.timeout,
+            nquads=str(nquads),
+            wanted=self.args.queries,
+            runs=self.args.baseline_query_runs,
+            budget=self.args.query_budget,
+            timeout=self.args.baseline_query_timeout,
+        )
         note = "" if rd_answer else f"rdflib baseline failed: {'timeout' if rd_run.timed_out else rd_run.stderr[-300:]}"
         return ox, memory, rd_answer, note
 
@@ -674,10 +772,15 @@ class Bench:
         left = list(cases)
         while left:
             self.log(f"{len(left)} queries on an in-memory snapshot")
-            lines, result = worker_lines("queries-memory", self.args.timeout, store=str(store),
-                                         cases=[(name, given) for name, _, given in left],
-                                         runs=self.args.query_runs, budget=self.args.query_budget,
-                                         timeout=self.args.query_timeout)
+            lines, result = worker_lines(
+                "queries-memory",
+                self.args.timeout,
+                store=str(store),
+                cases=[(name, given) for name, _, given in left],
+                runs=self.args.query_runs,
+                budget=self.args.query_budget,
+                timeout=self.args.query_timeout,
+            )
             snapshot = answers["_snapshot"]
             snapshot.setdefault("peak_bytes", []).append(result.max_rss)
             for line in lines:
@@ -698,21 +801,31 @@ class Bench:
             name, query, given = left.pop(0)  # the case it died in
             timed_out = result.returncode == -signal.SIGALRM
             answers[case_label(name, given)] = {
-                **({"timeout": self.args.query_timeout} if timed_out else
-                   {"error": result.stderr.strip()[-200:] or f"exit {result.returncode}"}),
-                "kind": _classify(query.text), "file": query.path.name}
+                **(
+                    {"timeout": self.args.query_timeout}
+                    if timed_out
+                    else {"error": result.stderr.strip()[-200:] or f"exit {result.returncode}"}
+                ),
+                "kind": _classify(query.text),
+                "file": query.path.name,
+            }
         return answers
 
     def rows_memory_queries(self, memory: dict[str, Any], rd: dict[str, Any] | None) -> list[Row]:
         snapshot = memory.pop("_snapshot")
         if "read_seconds" not in snapshot:
-            return [Row("in-memory snapshot (kg serve --in-memory)", "failed", met=False,
-                        note=snapshot.get("error", ""))]
+            return [
+                Row("in-memory snapshot (kg serve --in-memory)", "failed", met=False, note=snapshot.get("error", ""))
+            ]
         resident, peak = snapshot["resident_bytes"], max(snapshot["peak_bytes"])
-        row = Row("in-memory snapshot (kg serve --in-memory): read time", secs(median(snapshot["read_seconds"])),
-                  note=f"{snapshot['quads']:,} quads; {resident / 2**20:,.0f} MiB resident once read "
-                       f"({resident / snapshot['quads']:,.0f} bytes per quad); peak of the query processes "
-                       f"{peak / 2**20:,.0f} MiB (answers held for sorting and grouping included)", data=snapshot)
+        row = Row(
+            "in-memory snapshot (kg serve --in-memory): read time",
+            secs(median(snapshot["read_seconds"])),
+            note=f"{snapshot['quads']:,} quads; {resident / 2**20:,.0f} MiB resident once read "
+            f"({resident / snapshot['quads']:,.0f} bytes per quad); peak of the query processes "
+            f"{peak / 2**20:,.0f} MiB (answers held for sorting and grouping included)",
+            data=snapshot,
+        )
         return [row, *self.rows_queries(memory, rd, where=" in memory")]
 
     def rows_queries(self, ox: dict[str, Any], rd: dict[str, Any] | None, where: str = "") -> list[Row]:
@@ -721,16 +834,30 @@ class Bench:
         for name, q in ox.items():
             base = (rd or {}).get(name)
             if "error" in q:
-                rows.append(Row(f"query {q['file'].split('_')[0]} {name}{where}", "failed", met=False,
-                                note=q["error"]))
+                rows.append(Row(f"query {q['file'].split('_')[0]} {name}{where}", "failed", met=False, note=q["error"]))
                 continue
             if "timeout" in q:
-                base_text = "-" if base is None else (f"p50 {base['p50_ms']:,.1f} ms" if "p50_ms" in base else
-                                                      "rdflib failed" if "error" in base else
-                                                      f"> {base['timeout']:.0f} s (timeout)")
-                rows.append(Row(f"query {q['file'].split('_')[0]} {name}{where} ({q['kind']})",
-                                f"> {q['timeout']:.0f} s (timeout)", base_text, target=">= 1x faster", met=False,
-                                data={"oxigraph": q, "rdflib": base}))
+                base_text = (
+                    "-"
+                    if base is None
+                    else (
+                        f"p50 {base['p50_ms']:,.1f} ms"
+                        if "p50_ms" in base
+                        else "rdflib failed"
+                        if "error" in base
+                        else f"> {base['timeout']:.0f} s (timeout)"
+                    )
+                )
+                rows.append(
+                    Row(
+                        f"query {q['file'].split('_')[0]} {name}{where} ({q['kind']})",
+                        f"> {q['timeout']:.0f} s (timeout)",
+                        base_text,
+                        target=">= 1x faster",
+                        met=False,
+                        data={"oxigraph": q, "rdflib": base},
+                    )
+                )
                 continue
             measure = f"query {q['file'].split('_')[0]} {name}{where} ({q['kind']}, {q['rows']:,} rows)"
             value = f"p50 {q['p50_ms']:.1f} ms, p95 {q['p95_ms']:.1f} ms"
@@ -770,8 +897,11 @@ class Bench:
             return Row("kg load triples/s", "skipped", note="--skip load")
         check = run([*KG, "load", "--help"], timeout=60)
         if check.returncode != 0:
-            return Row("kg load triples/s", "skipped", note="'kg load' is not available in this checkout "
-                       f"('kg load --help' exit {check.returncode})")
+            return Row(
+                "kg load triples/s",
+                "skipped",
+                note=f"'kg load' is not available in this checkout ('kg load --help' exit {check.returncode})",
+            )
         binary = oxigraph_binary()
         if not binary:
             return Row("kg load triples/s", "skipped", note="no oxigraph binary (pip install oxigraph)")
@@ -782,8 +912,10 @@ class Bench:
             self.log(f"kg load into oxigraph serve, run {attempt + 1}/{repeat}")
             server = OxigraphServer(location)
             try:
-                result = run([*KG, "load", "--endpoint", server.url, "--preset", "oxigraph", "--quiet",
-                              "--store", str(store)], timeout=self.args.timeout)
+                result = run(
+                    [*KG, "load", "--endpoint", server.url, "--preset", "oxigraph", "--quiet", "--store", str(store)],
+                    timeout=self.args.timeout,
+                )
             finally:
                 server.stop()
                 shutil.rmtree(location, ignore_errors=True)
@@ -793,22 +925,30 @@ class Bench:
                 break
             times.append(result.seconds)
             location = self.work / f"oxload-{attempt}"
-            result = run([binary, "load", "--location", str(location), "--file", str(nquads)], timeout=self.args.timeout)
+            result = run(
+                [binary, "load", "--location", str(location), "--file", str(nquads)], timeout=self.args.timeout
+            )
             shutil.rmtree(location, ignore_errors=True)
             if result.returncode != 0:
                 failure = f"oxigraph load exit {result.returncode}: {result.stderr[-300:]}"
                 break
             base_times.append(result.seconds)
-            if self.enough([a + b for a, b in zip(times, base_times)]):
+            if self.enough([a + b for a, b in zip(times, base_times, strict=False)]):
                 break
         if failure or not times:
             return Row("kg load triples/s", "failed", met=False, note=failure)
         tps, base = quads / median(times), quads / median(base_times)
-        return Row("kg load triples/s", fmt(tps), f"{fmt(base)} (oxigraph load)", f"{tps / base:.1%}",
-                   ">= 50% of baseline", tps / base >= 0.5,
-                   note=f"kg load {secs(median(times))} incl. its per-graph verification; oxigraph load "
-                        f"{secs(median(base_times))}",
-                   data={"kg_load_seconds": times, "oxigraph_load_seconds": base_times, "quads": quads})
+        return Row(
+            "kg load triples/s",
+            fmt(tps),
+            f"{fmt(base)} (oxigraph load)",
+            f"{tps / base:.1%}",
+            ">= 50% of baseline",
+            tps / base >= 0.5,
+            note=f"kg load {secs(median(times))} incl. its per-graph verification; oxigraph load "
+            f"{secs(median(base_times))}",
+            data={"kg_load_seconds": times, "oxigraph_load_seconds": base_times, "quads": quads},
+        )
 
     # -- one size --------------------------------------------------------------------------------
 
@@ -849,9 +989,13 @@ class Bench:
     def memory_row(self, size: int, ingest: dict[str, Any]) -> Row:
         peak = max(r.max_rss for r in ingest["runs"])
         self.figures.setdefault("_peaks", {})[size] = peak
-        row = Row("ingest peak memory (PSS, all processes)", f"{peak / 2**20:,.0f} MiB", target="< 1 GiB",
-                  met=peak < GIB,
-                  data={"max_rss_bytes": [r.max_rss for r in ingest["runs"]]})
+        row = Row(
+            "ingest peak memory (PSS, all processes)",
+            f"{peak / 2**20:,.0f} MiB",
+            target="< 1 GiB",
+            met=peak < GIB,
+            data={"max_rss_bytes": [r.max_rss for r in ingest["runs"]]},
+        )
         ref_peak = self.figures["_peaks"].get(self.args.ref_size)
         if ref_peak and size > self.args.ref_size:
             row.baseline = f"{ref_peak / 2**20:,.0f} MiB at {self.args.ref_size}"
@@ -872,10 +1016,13 @@ class Bench:
         seconds = validated["seconds"]
         if size == self.args.ref_size:
             self.ref["validate"] = seconds
-        row = Row("kg validate time", secs(seconds), data={"seconds": [r.seconds for r in validated["runs"]],
-                                                          "violations": validated["violations"]},
-                  note=f"{validated['violations']} violation(s), {validated['warnings']} warning(s); "
-                       f"{dump['quads'] / seconds:,.0f} store triples/s")
+        row = Row(
+            "kg validate time",
+            secs(seconds),
+            data={"seconds": [r.seconds for r in validated["runs"]], "violations": validated["violations"]},
+            note=f"{validated['violations']} violation(s), {validated['warnings']} warning(s); "
+            f"{dump['quads'] / seconds:,.0f} store triples/s",
+        )
         base = self.ref.get("baseline")
         if base and size == self.args.ref_size:
             if base["ok"]:
@@ -894,9 +1041,15 @@ class Bench:
         if size > self.args.ref_size and "validate" in self.ref:
             scale = seconds / self.ref["validate"]
             allowed = 1.2 * size / self.args.ref_size
-            rows.append(Row(f"kg validate time({size})/time({self.args.ref_size})", f"{scale:.1f}",
-                            f"{secs(self.ref['validate'])} at {self.args.ref_size}", target=f"<= {allowed:g}",
-                            met=scale <= allowed))
+            rows.append(
+                Row(
+                    f"kg validate time({size})/time({self.args.ref_size})",
+                    f"{scale:.1f}",
+                    f"{secs(self.ref['validate'])} at {self.args.ref_size}",
+                    target=f"<= {allowed:g}",
+                    met=scale <= allowed,
+                )
+            )
         return rows
 
     def profile(self, size: int) -> None:
@@ -908,8 +1061,10 @@ class Bench:
         for step, cmd in (("ingest", ["ingest", str(corpus)]), ("validate", ["validate", "--format", "json"])):
             out = self.args.profile / f"{step}-{size}.prof"
             self.log(f"profiling kg {step} on {size} articles")
-            result = run([PYTHON, "-m", "cProfile", "-o", str(out), "-m", "kg.cli", *cmd, "--store", str(store)],
-                         timeout=self.args.timeout)
+            result = run(
+                [PYTHON, "-m", "cProfile", "-o", str(out), "-m", "kg.cli", *cmd, "--store", str(store)],
+                timeout=self.args.timeout,
+            )
             if not out.exists():
                 self.log(f"profiling kg {step} failed: {result.stderr[-300:]}")
                 return
@@ -957,12 +1112,17 @@ def machine() -> dict[str, str]:
     info["kg"] = __version__
     try:
         head = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=REPO, capture_output=True, text=True)
-        dirty = subprocess.run(["git", "status", "--porcelain", "--", "kg", "shapes", "queries", "ontology", "bench"],
-                               cwd=REPO, capture_output=True, text=True)
+        dirty = subprocess.run(
+            ["git", "status", "--porcelain", "--", "kg", "shapes", "queries", "ontology", "bench"],
+            cwd=REPO,
+            capture_output=True,
+            text=True,
+        )
         changed = len(dirty.stdout.splitlines())
         if head.returncode == 0:
-            info["git"] = head.stdout.strip() + (f" + {changed} uncommitted file(s) in kg/ shapes/ queries/ "
-                                                 "ontology/ bench/" if changed else "")
+            info["git"] = head.stdout.strip() + (
+                f" + {changed} uncommitted file(s) in kg/ shapes/ queries/ ontology/ bench/" if changed else ""
+            )
         else:
             info["git"] = "not a git checkout"
     except OSError:
@@ -983,30 +1143,57 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes (articles)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per measurement; medians are reported")
-    parser.add_argument("--repeat-budget", type=float, default=1200.0,
-                        help="stop repeating a measurement once its runs took this many seconds together")
+    parser.add_argument(
+        "--repeat-budget",
+        type=float,
+        default=1200.0,
+        help="stop repeating a measurement once its runs took this many seconds together",
+    )
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--ref-size", type=int, default=1000,
-                        help="size of the validation baseline and of the memory/scaling references (default 1000)")
-    parser.add_argument("--load-repeat", type=int, default=0,
-                        help="runs of kg load and of its oxigraph load baseline (default: --repeat)")
-    parser.add_argument("--baseline-repeat", type=int, default=0,
-                        help="runs of the pySHACL validation baseline (default: --repeat)")
+    parser.add_argument(
+        "--ref-size",
+        type=int,
+        default=1000,
+        help="size of the validation baseline and of the memory/scaling references (default 1000)",
+    )
+    parser.add_argument(
+        "--load-repeat",
+        type=int,
+        default=0,
+        help="runs of kg load and of its oxigraph load baseline (default: --repeat)",
+    )
+    parser.add_argument(
+        "--baseline-repeat", type=int, default=0, help="runs of the pySHACL validation baseline (default: --repeat)"
+    )
     parser.add_argument("--query-runs", type=int, default=20, help="timed runs per query on the embedded store")
     parser.add_argument("--baseline-query-runs", type=int, default=5, help="timed runs per query on rdflib")
     parser.add_argument("--query-budget", type=float, default=60.0, help="seconds per query before fewer runs are made")
-    parser.add_argument("--query-timeout", type=float, default=300.0,
-                        help="seconds per query process on the embedded store (warm-up and timed runs)")
-    parser.add_argument("--baseline-query-timeout", type=float, default=120.0,
-                        help="seconds per query on rdflib (one run)")
+    parser.add_argument(
+        "--query-timeout",
+        type=float,
+        default=300.0,
+        help="seconds per query process on the embedded store (warm-up and timed runs)",
+    )
+    parser.add_argument(
+        "--baseline-query-timeout", type=float, default=120.0, help="seconds per query on rdflib (one run)"
+    )
     parser.add_argument("--timeout", type=float, default=7200.0, help="seconds per measured subprocess")
-    parser.add_argument("--queries", default="", help="comma-separated query names or numbers to measure (default: all)")
-    parser.add_argument("--skip", default="", help="comma-separated: validate, validate-baseline, queries, "
-                        "queries-memory, queries-baseline, load")
+    parser.add_argument(
+        "--queries", default="", help="comma-separated query names or numbers to measure (default: all)"
+    )
+    parser.add_argument(
+        "--skip",
+        default="",
+        help="comma-separated: validate, validate-baseline, queries, queries-memory, queries-baseline, load",
+    )
     parser.add_argument("--json", type=Path, metavar="FILE", help="also write the figures as JSON")
-    parser.add_argument("--profile", type=Path, metavar="DIR",
-                        help="after measuring the --ref-size corpus, profile one kg ingest and one kg validate of it "
-                             "with cProfile (DIR/{ingest,validate}-N.prof and a text summary of each)")
+    parser.add_argument(
+        "--profile",
+        type=Path,
+        metavar="DIR",
+        help="after measuring the --ref-size corpus, profile one kg ingest and one kg validate of it "
+        "with cProfile (DIR/{ingest,validate}-N.prof and a text summary of each)",
+    )
     parser.add_argument("--tmp", default="/tmp", help="where the temporary folders go")
     parser.add_argument("--label", default="", help="describe the code under test (default: its git state)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folders")
@@ -1030,16 +1217,22 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, terminate)  # so that a killed run still stops its children and cleans up
     info = machine()
     command = "python bench/run.py " + shlex.join(argv)
-    print(f"machine: {info.get('cpu', '?')}, {info['nproc']} cores, {info.get('memory', '?')} RAM; Python "
-          f"{info['python']}; rdflib {info['rdflib']}, pySHACL {info['pyshacl']}, pyoxigraph {info['pyoxigraph']}, "
-          f"oxigraph {info['oxigraph']}; kg {info['kg']}")
+    print(
+        f"machine: {info.get('cpu', '?')}, {info['nproc']} cores, {info.get('memory', '?')} RAM; Python "
+        f"{info['python']}; rdflib {info['rdflib']}, pySHACL {info['pyshacl']}, pyoxigraph {info['pyoxigraph']}, "
+        f"oxigraph {info['oxigraph']}; kg {info['kg']}"
+    )
     if args.label:
         info["label"] = args.label
     print(f"code: {args.label or 'git ' + info.get('git', '?')}; load average at start: {load_average()}")
     print(f"command: {command}\n", flush=True)
     bench = Bench(args)
-    results: dict[str, Any] = {"machine": info, "command": command, "started": time.strftime("%Y-%m-%d %H:%M:%S"),
-                               "sizes": {}}
+    results: dict[str, Any] = {
+        "machine": info,
+        "command": command,
+        "started": time.strftime("%Y-%m-%d %H:%M:%S"),
+        "sizes": {},
+    }
     try:
         sizes = list(args.sizes)
         if args.ref_size not in sizes and ("validate-baseline" not in args.skip):
@@ -1049,17 +1242,25 @@ def main(argv: list[str] | None = None) -> int:
             load_before = load_average()
             rows = bench.size(size)
             elapsed = time.perf_counter() - started
-            print(render(size, rows) + f"({size} articles: {elapsed / 60:.1f} min wall; load average before "
-                  f"{load_before}, after {load_average()})\n", flush=True)
+            print(
+                render(size, rows) + f"({size} articles: {elapsed / 60:.1f} min wall; load average before "
+                f"{load_before}, after {load_average()})\n",
+                flush=True,
+            )
             if args.profile and size == args.ref_size:
                 bench.profile(size)
-            results["sizes"][str(size)] = {"rows": [asdict(r) for r in rows], "elapsed_s": elapsed,
-                                           "load_average": [load_before, load_average()]}
+            results["sizes"][str(size)] = {
+                "rows": [asdict(r) for r in rows],
+                "elapsed_s": elapsed,
+                "load_average": [load_before, load_average()],
+            }
             if args.json:
                 args.json.write_text(json.dumps(results, indent=2, default=str) + "\n")
     finally:
         bench.close()
-    missed = [(size, r["measure"]) for size, part in results["sizes"].items() for r in part["rows"] if r["met"] is False]
+    missed = [
+        (size, r["measure"]) for size, part in results["sizes"].items() for r in part["rows"] if r["met"] is False
+    ]
     print(f"targets missed: {len(missed)}" + "".join(f"\n  {size}: {measure}" for size, measure in missed))
     return 0
 

@@ -56,8 +56,9 @@ def _exit_without(caller: int) -> None:
             os._exit(1)
 
 
-def ordered_map(function: Callable[[Item], Result], items: Iterable[Item], *, state: Any, count: int,
-                workers: int | None = None) -> Iterator[Result]:
+def ordered_map(
+    function: Callable[[Item], Result], items: Iterable[Item], *, state: Any, count: int, workers: int | None = None
+) -> Iterator[Result]:
     """``function(item)`` for each of ``count`` items, in order, computed by worker processes.
 
     ``state`` (picklable) is sent once to each worker and read there with :func:`worker_state`;
@@ -78,8 +79,9 @@ def ordered_map(function: Callable[[Item], Result], items: Iterable[Item], *, st
     # it imports), so each worker starts in milliseconds; this module never names its callers.
     context = multiprocessing.get_context("forkserver")
     context.set_forkserver_preload([function.__module__])
-    with ProcessPoolExecutor(workers, mp_context=context, initializer=_start_worker,
-                             initargs=(state, os.getpid())) as pool:
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(state, os.getpid())
+    ) as pool:
         pending: deque[Future[Result]] = deque()
         try:
             for item in items:

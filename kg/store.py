@@ -12,6 +12,7 @@ import os
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import cast
 
 import pyoxigraph as ox
 from rdflib import BNode, Graph, Literal, URIRef
@@ -63,6 +64,11 @@ def to_rdflib(term: object) -> Node | None:
     raise TypeError(f"unexpected term {term!r}")
 
 
+def rdflib_triple(quad: ox.Quad) -> tuple[Node, Node, Node]:
+    """A stored quad's triple as rdflib terms (a stored triple has no unbound position)."""
+    return cast(tuple[Node, Node, Node], (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+
+
 def ntriples(graph: Graph) -> str:
     """``graph`` as an N-Triples document, one triple per line (what :meth:`EmbeddedStore.replace` takes).
 
@@ -110,8 +116,7 @@ class EmbeddedStore:
     articles): worth it for a long-running ``kg serve``, not for one ``kg query``.
     """
 
-    def __init__(self, location: Path | str | None = None, *, read_only: bool = False,
-                 in_memory: bool = False) -> None:
+    def __init__(self, location: Path | str | None = None, *, read_only: bool = False, in_memory: bool = False) -> None:
         self.location = Path(location) if location else default_location()
         self.in_memory = in_memory
         try:
@@ -159,24 +164,31 @@ class EmbeddedStore:
         if self.in_memory:
             raise StoreError("an in-memory snapshot is read-only: open the store without in_memory to write")
         items = list(replacements)
-        fresh = [i for i in items
-                 if not self._store.contains_named_graph(ox.NamedNode(str(i.graph))) and not self._has_provenance(i)]
+        fresh = [
+            i
+            for i in items
+            if not self._store.contains_named_graph(ox.NamedNode(str(i.graph))) and not self._has_provenance(i)
+        ]
         self._extend(fresh)
         self._replace_existing([i for i in items if i not in fresh])
 
     def _has_provenance(self, item: GraphReplacement) -> bool:
         """Whether old provenance about the graph is still stored (and must be removed first)."""
         graph = ox.NamedNode(str(GRAPH["provenance"]))
-        return any(next(self._store.quads_for_pattern(ox.NamedNode(str(s)), None, None, graph), None)
-                   for s in item.provenance_subjects)
+        return any(
+            next(self._store.quads_for_pattern(ox.NamedNode(str(s)), None, None, graph), None)
+            for s in item.provenance_subjects
+        )
 
     def _extend(self, items: list[GraphReplacement]) -> None:
         """Add new graphs: one N-Quads document, parsed by Oxigraph and written in one transaction."""
         provenance = f" {GRAPH['provenance'].n3()} .\n"
         # Each N-Triples line ends with " .\n", which never occurs inside a term (newlines in
         # literals are escaped), so appending the graph name turns the lines into N-Quads.
-        document = "".join(item.triples.replace(" .\n", f" {item.graph.n3()} .\n") +
-                           item.provenance.replace(" .\n", provenance) for item in items)
+        document = "".join(
+            item.triples.replace(" .\n", f" {item.graph.n3()} .\n") + item.provenance.replace(" .\n", provenance)
+            for item in items
+        )
         if document:
             try:
                 self._store.load(document, format=ox.RdfFormat.N_QUADS)
@@ -224,7 +236,7 @@ class EmbeddedStore:
         """One named graph as an rdflib Graph."""
         graph = Graph()
         for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
-            graph.add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+            graph.add(rdflib_triple(quad))
         return graph
 
     def ntriples(self, name: URIRef) -> str:
@@ -233,7 +245,7 @@ class EmbeddedStore:
 
     def ntriples_bytes(self, name: URIRef) -> bytes:
         """The same, as UTF-8 bytes (what an HTTP body needs)."""
-        return self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name)))
+        return cast(bytes, self._store.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=ox.NamedNode(str(name))))
 
     def quads(self, graph: URIRef | None = None) -> Iterator[ox.Quad]:
         """Every quad, or those of one named graph."""
@@ -264,12 +276,14 @@ class EmbeddedStore:
             raise ValueError(f"no SPARQL results format {fmt!r}: use csv, tsv, json or xml")
         solutions = self._solutions(query, bindings)
         try:
-            return solutions.serialize(format=results_format)
+            return cast(bytes, solutions.serialize(format=results_format))
         except OSError as err:
             raise StoreError(f"the store at {self.location} failed to answer: {err}") from err
 
     def _solutions(self, query: str, bindings: Mapping[str, Node] | None) -> ox.QuerySolutions:
-        substitutions = {ox.Variable(name): to_oxigraph(term) for name, term in (bindings or {}).items()}
+        substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
+            ox.Variable(name): to_oxigraph(term) for name, term in (bindings or {}).items()
+        }
         try:
             solutions = self._store.query(query, use_default_graph_as_union=True, substitutions=substitutions)
         except SyntaxError as err:

@@ -234,7 +234,7 @@ def curie(term: Node | None) -> str:
     if isinstance(term, URIRef):
         for prefix, namespace in _LONGEST_FIRST:
             if term.startswith(namespace) and len(term) > len(namespace):
-                return f"{prefix}:{term[len(namespace):]}"
+                return f"{prefix}:{term[len(namespace) :]}"
         return f"<{term}>"
     return term.n3(namespace_manager())
 

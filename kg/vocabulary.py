@@ -13,7 +13,7 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.resources import turtle_graph
-from kg.terms import SCHEMES, concept, scheme_iri
+from kg.terms import concept, scheme_iri
 
 
 @dataclass(frozen=True)
@@ -48,9 +48,9 @@ def concepts(scheme: str) -> dict[str, Concept]:
     graph = vocabulary_graph()
     found: dict[str, Concept] = {}
     for iri in graph.subjects(SKOS.inScheme, scheme_iri(scheme)):
-        if (notation := graph.value(iri, SKOS.notation)) is None:
+        if not isinstance(iri, URIRef) or (notation_term := graph.value(iri, SKOS.notation)) is None:
             continue
-        notation = str(notation)
+        notation = str(notation_term)
         if concept(scheme, notation) != iri:
             raise ValueError(f"{iri}: skos:notation {notation!r} does not match the concept IRI")
         found[notation] = Concept(
@@ -60,8 +60,3 @@ def concepts(scheme: str) -> dict[str, Concept]:
             definition=str(graph.value(iri, SKOS.definition) or ""),
         )
     return dict(sorted(found.items()))
-
-
-def all_schemes() -> dict[str, dict[str, Concept]]:
-    """Every scheme's concepts, keyed by scheme slug."""
-    return {scheme: concepts(scheme) for scheme in SCHEMES}

@@ -9,6 +9,7 @@ is answered by the real server.
 
 from __future__ import annotations
 
+import contextlib
 import http.client
 import os
 import shutil
@@ -240,16 +241,18 @@ def start_virtuoso(folder: Path) -> Server:
     """
     binary = virtuoso_binary()
     if binary is None:
-        pytest.skip("Virtuoso is not installed (no virtuoso-t on PATH; .ci/run installs the Debian package "
-                    "virtuoso-opensource)")
+        pytest.skip(
+            "Virtuoso is not installed (no virtuoso-t on PATH; .ci/run installs the Debian package virtuoso-opensource)"
+        )
     folder.mkdir(parents=True, exist_ok=True)
     sql_port, http_port = free_port(), free_port()
     ini = folder / "virtuoso.ini"
     ini.write_text(VIRTUOSO_INI.format(dir=folder, host=HOST, sql_port=sql_port, http_port=http_port))
     log = folder / "virtuoso.out"
     process = _spawn("virtuoso", [binary, "+foreground", "+configfile", str(ini)], log, cwd=folder)
-    server = Server("virtuoso", process, f"http://{HOST}:{http_port}", log, stop_timeout=30,
-                    extra={"sql_port": str(sql_port)})
+    server = Server(
+        "virtuoso", process, f"http://{HOST}:{http_port}", log, stop_timeout=30, extra={"sql_port": str(sql_port)}
+    )
     server.wait_ready(f"{server.base}/sparql?query=ASK%7B%7D", timeout=120)
     return server
 
@@ -286,8 +289,14 @@ class FaultProxy:
     (``protect="all"``).
     """
 
-    def __init__(self, upstream: str, fault: Fault | None = None, *, basic_auth: tuple[str, str] | None = None,
-                 protect: str = "writes") -> None:
+    def __init__(
+        self,
+        upstream: str,
+        fault: Fault | None = None,
+        *,
+        basic_auth: tuple[str, str] | None = None,
+        protect: str = "writes",
+    ) -> None:
         self.upstream = urlsplit(upstream)
         self.fault = fault or (lambda request: None)
         self.basic_auth = basic_auth
@@ -300,7 +309,7 @@ class FaultProxy:
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
 
-            def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+            def log_message(self, format: str, *args: object) -> None:
                 pass
 
             def _handle(self) -> None:
@@ -308,8 +317,11 @@ class FaultProxy:
                 with proxy.lock:
                     proxy.requests.append(request)
                 if proxy.basic_auth and proxy._protected(request) and not proxy._authorised(request):
-                    self._answer(401, b"401 Unauthorized: wrong or missing credentials\n",
-                                 {"WWW-Authenticate": 'Basic realm="kg-test"'})
+                    self._answer(
+                        401,
+                        b"401 Unauthorized: wrong or missing credentials\n",
+                        {"WWW-Authenticate": 'Basic realm="kg-test"'},
+                    )
                     return
                 action = proxy.fault(request)
                 if action == "drop":
@@ -326,7 +338,7 @@ class FaultProxy:
                     request = Request(request.method, request.path, request.headers, action[1])
                 self._forward(request)
 
-            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle  # noqa: N815
+            do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = _handle
 
             def _body(self) -> bytes:
                 """The whole request body: Content-Length bytes, or the chunks of a chunked one (kg load streams)."""
@@ -343,10 +355,8 @@ class FaultProxy:
 
             def _drop(self) -> None:
                 self.close_connection = True
-                try:
+                with contextlib.suppress(OSError):
                     self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
 
             def _answer(self, status: int, body: bytes, headers: dict[str, str] | None = None) -> None:
                 self.send_response(status)
@@ -359,17 +369,22 @@ class FaultProxy:
 
             def _forward(self, request: Request) -> None:
                 connection = http.client.HTTPConnection(proxy.upstream.hostname, proxy.upstream.port, timeout=60)
-                headers = {k: v for k, v in request.headers.items()
-                           if k.lower() not in ("host", "connection", "authorization", "content-length",
-                                                "transfer-encoding")}
+                headers = {
+                    k: v
+                    for k, v in request.headers.items()
+                    if k.lower() not in ("host", "connection", "authorization", "content-length", "transfer-encoding")
+                }
                 try:
                     connection.request(request.method, request.path, body=request.body or None, headers=headers)
                     response = connection.getresponse()
                     data = response.read()
                 finally:
                     connection.close()
-                passed = {k: v for k, v in response.getheaders()
-                          if k.lower() not in ("transfer-encoding", "connection", "content-length")}
+                passed = {
+                    k: v
+                    for k, v in response.getheaders()
+                    if k.lower() not in ("transfer-encoding", "connection", "content-length")
+                }
                 self._answer_raw(response.status, data, passed)
 
             def _answer_raw(self, status: int, body: bytes, headers: dict[str, str]) -> None:
@@ -387,8 +402,11 @@ class FaultProxy:
         self.thread.start()
 
     def _protected(self, request: Request) -> bool:
-        return self.protect == "all" or request.method in ("PUT", "POST", "DELETE") and \
-            urlsplit(request.path).path in ("/store", "/update")
+        return (
+            self.protect == "all"
+            or request.method in ("PUT", "POST", "DELETE")
+            and urlsplit(request.path).path in ("/store", "/update")
+        )
 
     def _authorised(self, request: Request) -> bool:
         import base64

@@ -11,13 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import CORPUS, SEED
 
 from kg.cli import main
 from kg.ingest.schema import validator
-from kg.store import EmbeddedStore
 from kg.ingest.yamlfile import load_yaml
-
-from conftest import CORPUS, SEED
+from kg.store import EmbeddedStore
 
 SEED_TEXT = SEED.read_text(encoding="utf-8")
 
@@ -43,12 +42,14 @@ def replace(old: str, new: str, count: int = 1) -> Callable[[Path], None]:
         text = path.read_text(encoding="utf-8")
         assert text.count(old) >= count, f"fixture text {old!r} not in the seed annotation"
         path.write_text(text.replace(old, new, count), encoding="utf-8")
+
     return mutate
 
 
 def write_bytes(data: bytes) -> Callable[[Path], None]:
     def mutate(corpus: Path) -> None:
         (corpus / SEED.name).write_bytes(data)
+
     return mutate
 
 
@@ -59,44 +60,109 @@ def remove_text(corpus: Path) -> None:
 OCCURRENCE_LINE = line_of(SEED_TEXT, "occurrence: 2")
 QUOTE_LINE = line_of(SEED_TEXT, 'quote: "absolutely no plans whatever"')
 CASES = [
-    Case("malformed YAML", replace("    holders: [nato]\n", "    holders: [nato\n"),
-         [f"{SEED.name}:{line_of(SEED_TEXT, '    holders: [nato]') + 1}", "malformed YAML", "fix the YAML syntax"]),
-    Case("unknown key", replace("    holders: [nato]\n", "    holders: [nato]\n    colour: blue\n"),
-         [f"{SEED.name}:{line_of(SEED_TEXT, '    holders: [nato]') + 1}: positions[0].colour: unknown key 'colour'",
-          "allowed keys here: action, conditions, exception_to"]),
-    Case("missing required field", replace("    stance: refuses-participation\n", "", 1),
-         [f"{SEED.name}:{line_of(SEED_TEXT, '  - id: nato-no-participation')}: positions[0]: missing required field 'stance'",
-          "add 'stance:' here"]),
-    Case("unknown actor slug", replace("    holders: [nato]\n", "    holders: [natoo]\n"),
-         [f"{SEED.name}:{line_of(SEED_TEXT, '    holders: [nato]')}: positions[0].holders[0]: unknown actor 'natoo'",
-          "did you mean 'nato'?"]),
-    Case("unknown stance", replace("stance: refuses-participation", "stance: refuse-participation"),
-         [f"{SEED.name}:{line_of(SEED_TEXT, 'stance: refuses-participation')}: positions[0].stance: "
-          "unknown stance 'refuse-participation'", "did you mean 'refuses-participation'?", "allowed: affirms, authorises, calls-for"]),
-    Case("unknown action type", replace("types: [military-operation]", "types: [military-operations]"),
-         ["unknown action-type 'military-operations'", "did you mean 'military-operation'?"]),
-    Case("unknown condition type", replace("- type: acting-capacity", "- type: acting-capacities"),
-         ["unknown condition-type 'acting-capacities'", "did you mean 'acting-capacity'?"]),
-    Case("quote not in text", replace('quote: "absolutely no plans whatever"', 'quote: "absolutely no plans whatsoever"'),
-         [f"{SEED.name}:{QUOTE_LINE}: statements[0].evidence[2].quote: "
-          "quote not found in the article text", "closest passage at offset", "absolutely no plans whatever"]),
-    Case("ambiguous quote", replace("occurrence: 2", "edited: false"),
-         [f"{SEED.name}:{OCCURRENCE_LINE - 2}", "quote occurs 2 times (at offsets 1409, 2840)",
-          "add 'occurrence: N' (1 to 2)"]),
-    Case("impossible date", replace("stated_on: 2026-03-02", "stated_on: 2026-02-30"),
-         [f"{SEED.name}:{line_of(SEED_TEXT, 'stated_on: 2026-03-02')}: statements[0].stated_on: '2026-02-30' is not a real date"]),
-    Case("invalid date", replace("stated_on: 2026-03-02", "stated_on: Monday"),
-         ["statements[0].stated_on: 'Monday' is not a valid date", "write it as 2026-03-02"]),
-    Case("duplicate ids", replace("  - id: rutte-praise", "  - id: rutte-ard"),
-         [f"{SEED.name}:{line_of(SEED_TEXT, '  - id: rutte-praise')}: statements[1].id: id 'rutte-ard' is already used",
-          "ids must be unique within an article"]),
-    Case("bad slug", replace("  - id: rutte-praise", "  - id: Rutte_Praise"),
-         ["statements[1].id: 'Rutte_Praise' is not a valid slug", "use only lower-case letters a-z, digits 0-9"]),
+    Case(
+        "malformed YAML",
+        replace("    holders: [nato]\n", "    holders: [nato\n"),
+        [f"{SEED.name}:{line_of(SEED_TEXT, '    holders: [nato]') + 1}", "malformed YAML", "fix the YAML syntax"],
+    ),
+    Case(
+        "unknown key",
+        replace("    holders: [nato]\n", "    holders: [nato]\n    colour: blue\n"),
+        [
+            f"{SEED.name}:{line_of(SEED_TEXT, '    holders: [nato]') + 1}: positions[0].colour: unknown key 'colour'",
+            "allowed keys here: action, conditions, exception_to",
+        ],
+    ),
+    Case(
+        "missing required field",
+        replace("    stance: refuses-participation\n", "", 1),
+        [
+            f"{SEED.name}:{line_of(SEED_TEXT, '  - id: nato-no-participation')}: positions[0]: missing required field 'stance'",
+            "add 'stance:' here",
+        ],
+    ),
+    Case(
+        "unknown actor slug",
+        replace("    holders: [nato]\n", "    holders: [natoo]\n"),
+        [
+            f"{SEED.name}:{line_of(SEED_TEXT, '    holders: [nato]')}: positions[0].holders[0]: unknown actor 'natoo'",
+            "did you mean 'nato'?",
+        ],
+    ),
+    Case(
+        "unknown stance",
+        replace("stance: refuses-participation", "stance: refuse-participation"),
+        [
+            f"{SEED.name}:{line_of(SEED_TEXT, 'stance: refuses-participation')}: positions[0].stance: "
+            "unknown stance 'refuse-participation'",
+            "did you mean 'refuses-participation'?",
+            "allowed: affirms, authorises, calls-for",
+        ],
+    ),
+    Case(
+        "unknown action type",
+        replace("types: [military-operation]", "types: [military-operations]"),
+        ["unknown action-type 'military-operations'", "did you mean 'military-operation'?"],
+    ),
+    Case(
+        "unknown condition type",
+        replace("- type: acting-capacity", "- type: acting-capacities"),
+        ["unknown condition-type 'acting-capacities'", "did you mean 'acting-capacity'?"],
+    ),
+    Case(
+        "quote not in text",
+        replace('quote: "absolutely no plans whatever"', 'quote: "absolutely no plans whatsoever"'),
+        [
+            f"{SEED.name}:{QUOTE_LINE}: statements[0].evidence[2].quote: quote not found in the article text",
+            "closest passage at offset",
+            "absolutely no plans whatever",
+        ],
+    ),
+    Case(
+        "ambiguous quote",
+        replace("occurrence: 2", "edited: false"),
+        [
+            f"{SEED.name}:{OCCURRENCE_LINE - 2}",
+            "quote occurs 2 times (at offsets 1409, 2840)",
+            "add 'occurrence: N' (1 to 2)",
+        ],
+    ),
+    Case(
+        "impossible date",
+        replace("stated_on: 2026-03-02", "stated_on: 2026-02-30"),
+        [
+            f"{SEED.name}:{line_of(SEED_TEXT, 'stated_on: 2026-03-02')}: statements[0].stated_on: '2026-02-30' is not a real date"
+        ],
+    ),
+    Case(
+        "invalid date",
+        replace("stated_on: 2026-03-02", "stated_on: Monday"),
+        ["statements[0].stated_on: 'Monday' is not a valid date", "write it as 2026-03-02"],
+    ),
+    Case(
+        "duplicate ids",
+        replace("  - id: rutte-praise", "  - id: rutte-ard"),
+        [
+            f"{SEED.name}:{line_of(SEED_TEXT, '  - id: rutte-praise')}: statements[1].id: id 'rutte-ard' is already used",
+            "ids must be unique within an article",
+        ],
+    ),
+    Case(
+        "bad slug",
+        replace("  - id: rutte-praise", "  - id: Rutte_Praise"),
+        ["statements[1].id: 'Rutte_Praise' is not a valid slug", "use only lower-case letters a-z, digits 0-9"],
+    ),
     Case("empty file", write_bytes(b"  \n"), [f"{SEED.name}: the annotation file is empty"]),
-    Case("not UTF-8", write_bytes(SEED_TEXT.encode("utf-8").replace(b"NATO Rules", b"NATO \xff Rules")),
-         [f"{SEED.name}:{line_of(SEED_TEXT, 'NATO Rules')}: not valid UTF-8", "save the file as UTF-8"]),
-    Case("missing text file", remove_text,
-         [f"{SEED.name}:{line_of(SEED_TEXT, '  text: ')}: article.text: article text file not found"]),
+    Case(
+        "not UTF-8",
+        write_bytes(SEED_TEXT.encode("utf-8").replace(b"NATO Rules", b"NATO \xff Rules")),
+        [f"{SEED.name}:{line_of(SEED_TEXT, 'NATO Rules')}: not valid UTF-8", "save the file as UTF-8"],
+    ),
+    Case(
+        "missing text file",
+        remove_text,
+        [f"{SEED.name}:{line_of(SEED_TEXT, '  text: ')}: article.text: article text file not found"],
+    ),
 ]
 
 
@@ -117,8 +183,9 @@ def test_every_case_is_listed() -> None:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_bad_input_is_reported_and_nothing_is_stored(case: Case, corpus: Path, tmp_path: Path,
-                                                    capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_input_is_reported_and_nothing_is_stored(
+    case: Case, corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     store_dir = tmp_path / "store"
     # A store that already holds the good article: a failed run must leave it exactly as it was.
     assert main(["ingest", str(corpus), "--store", str(store_dir)]) == 0
@@ -140,8 +207,9 @@ def test_bad_input_into_an_empty_store_stores_nothing(corpus: Path, tmp_path: Pa
     assert stored_quads(store_dir) == []
 
 
-def test_all_problems_of_a_file_are_reported_together(corpus: Path, tmp_path: Path,
-                                                      capsys: pytest.CaptureFixture[str]) -> None:
+def test_all_problems_of_a_file_are_reported_together(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     replace("holders: [nato]", "holders: [natoo]")(corpus)
     replace("holders: [mark-rutte]", "holders: [mark-rute]")(corpus)
     assert main(["ingest", str(corpus), "--store", str(tmp_path / "s")]) == 2
@@ -162,7 +230,6 @@ def test_bad_registry_is_an_input_error(corpus: Path, tmp_path: Path, capsys: py
 def test_missing_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["ingest", str(tmp_path / "nowhere"), "--store", str(tmp_path / "s")]) == 2
     assert "nowhere: no such file or folder" in capsys.readouterr().err
-
 
 
 def _mutations(node: object, path: tuple[object, ...] = ()) -> Iterator[tuple[str, str, tuple[object, ...], object]]:

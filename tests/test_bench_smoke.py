@@ -34,8 +34,12 @@ ARTICLES = 20
 
 
 def _generate(out: Path, articles: int, seed: int = 7) -> None:
-    subprocess.run([sys.executable, str(GENERATE), "--articles", str(articles), "--seed", str(seed), "--out", str(out)],
-                   check=True, capture_output=True, timeout=120)
+    subprocess.run(
+        [sys.executable, str(GENERATE), "--articles", str(articles), "--seed", str(seed), "--out", str(out)],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
 
 
 def test_generator_is_deterministic_and_sizes_nest(tmp_path: Path) -> None:
@@ -60,17 +64,42 @@ def test_bench_runs_end_to_end_on_20_articles(tmp_path: Path) -> None:
     with EmbeddedStore(tmp_path / "store") as store:
         summary = ingest([corpus], store)
     assert (summary.count("stored"), summary.count("invalid"), summary.count("error")) == (ARTICLES, 0, 0), [
-        (str(o.path), o.status, str(o.error)) for o in summary.outcomes if o.status != "stored"]
+        (str(o.path), o.status, str(o.error)) for o in summary.outcomes if o.status != "stored"
+    ]
     assert summary.report.count("Violation") == 0
     assert summary.report.count("Warning") == 0
 
     figures = tmp_path / "figures.json"
-    command = [sys.executable, str(RUN), "--sizes", str(ARTICLES), "--ref-size", str(ARTICLES), "--repeat", "1",
-               "--query-runs", "2", "--baseline-query-runs", "1", "--query-budget", "3", "--query-timeout", "60", "--baseline-query-timeout", "3",
-               "--timeout", "120", "--tmp", str(tmp_path), "--json", str(figures)]
+    command = [
+        sys.executable,
+        str(RUN),
+        "--sizes",
+        str(ARTICLES),
+        "--ref-size",
+        str(ARTICLES),
+        "--repeat",
+        "1",
+        "--query-runs",
+        "2",
+        "--baseline-query-runs",
+        "1",
+        "--query-budget",
+        "3",
+        "--query-timeout",
+        "60",
+        "--baseline-query-timeout",
+        "3",
+        "--timeout",
+        "120",
+        "--tmp",
+        str(tmp_path),
+        "--json",
+        str(figures),
+    ]
     # Its own process group, so that on a timeout the run's workers and server go too.
-    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO,
-                               start_new_session=True)
+    process = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, cwd=REPO, start_new_session=True
+    )
     try:
         table, log = process.communicate(timeout=300)
     except subprocess.TimeoutExpired:
@@ -88,7 +117,7 @@ def test_bench_runs_end_to_end_on_20_articles(tmp_path: Path) -> None:
     number = re.compile(r"\d[\d,]*(\.\d+)?")
     assert f"{ARTICLES} stored, 0 invalid, 0 errors" in row("corpus check (kg ingest)")
     for measure in ("ingest time", "ingest articles/s", "ingest triples/s", "ingest peak memory", "kg validate time"):
-        value = row(measure)[len(measure):]
+        value = row(measure)[len(measure) :]
         assert number.search(value), f"{measure}: no number in {value!r}"
     assert "bulk load" in row("ingest triples/s")
     assert "pySHACL" in row("kg validate time")
@@ -99,20 +128,24 @@ def test_bench_runs_end_to_end_on_20_articles(tmp_path: Path) -> None:
             # the same case on the in-memory snapshot, with the same number of rows
             memory = row(f"query {query.path.stem.split('_')[0]} {case_label(name, given)} in memory (")
             assert re.search(r"p50 [\d.]+ ms, p95 [\d.]+ ms", memory), memory
-            assert re.search(r"\(\w+, ([\d,]+) rows\)", memory).group(1) == \
-                re.search(r"\(\w+, ([\d,]+) rows\)", line).group(1), (line, memory)
+            assert re.search(r"\(\w+, ([\d,]+) rows\)", memory).group(1) == re.search(
+                r"\(\w+, ([\d,]+) rows\)", line
+            ).group(1), (line, memory)
     assert row("query 16 positions-of-actor holder=germany (")
     snapshot = "in-memory snapshot (kg serve --in-memory): read time"
-    assert number.search(row(snapshot)[len(snapshot):])
-    assert re.search(r"in-memory snapshot \(kg serve --in-memory\): read time: [\d,]+ quads; [\d,]+ MiB resident "
-                     r"once read \([\d,]+ bytes per quad\); peak of the query processes [\d,]+ MiB", table), table
+    assert number.search(row(snapshot)[len(snapshot) :])
+    assert re.search(
+        r"in-memory snapshot \(kg serve --in-memory\): read time: [\d,]+ quads; [\d,]+ MiB resident "
+        r"once read \([\d,]+ bytes per quad\); peak of the query processes [\d,]+ MiB",
+        table,
+    ), table
     # rdflib answers every query (its DISTINCT-aggregate bug is fixed in the baseline) with as many rows,
     # except where it gives one row for a GROUP BY over no solutions (SPARQL and Oxigraph give none)
     assert "rdflib failed" not in table, table
     differing = re.findall(r"rdflib answers ([\d,]+) rows, Oxigraph ([\d,]+)", table)
     assert set(differing) <= {("1", "0")}, differing
     load = row("kg load triples/s")
-    assert number.search(load[len("kg load triples/s"):]) or "skipped" in load, load
+    assert number.search(load[len("kg load triples/s") :]) or "skipped" in load, load
 
     saved = json.loads(figures.read_text())
     assert saved["machine"]["nproc"]
@@ -124,14 +157,18 @@ def test_bench_runs_end_to_end_on_20_articles(tmp_path: Path) -> None:
 
 def test_in_memory_queries_go_on_after_a_query_that_times_out(tmp_path: Path, seed_store: EmbeddedStore) -> None:
     queries = named_queries()
-    cases = [(name, queries[name], given) for name in ("conditional-positions", "who-said-what")
-             for given in query_cases(queries[name])]
+    cases = [
+        (name, queries[name], given)
+        for name in ("conditional-positions", "who-said-what")
+        for given in query_cases(queries[name])
+    ]
     labels = [case_label(name, given) for name, _, given in cases]
     assert len(labels) == 4
 
     def measure(timeout: str) -> dict:
-        bench = bench_run.Bench(bench_run.parse_args(["--query-timeout", timeout, "--query-runs", "1",
-                                                      "--tmp", str(tmp_path)]))
+        bench = bench_run.Bench(
+            bench_run.parse_args(["--query-timeout", timeout, "--query-runs", "1", "--tmp", str(tmp_path)])
+        )
         try:
             return bench.queries_in_memory(seed_store.location, cases)
         finally:
@@ -139,12 +176,12 @@ def test_in_memory_queries_go_on_after_a_query_that_times_out(tmp_path: Path, se
 
     # Every case is cut off by its alarm: each ends its process, and a new one goes on with the rest.
     cut = measure("0.000001")
-    assert [cut[label] for label in labels] == [{"timeout": 1e-06, "kind": "aggregate",
-                                                 "file": "02_conditional_positions.rq"}] * 2 + \
-        [{"timeout": 1e-06, "kind": "join", "file": "03_who_said_what.rq"}] * 2
+    assert [cut[label] for label in labels] == [
+        {"timeout": 1e-06, "kind": "aggregate", "file": "02_conditional_positions.rq"}
+    ] * 2 + [{"timeout": 1e-06, "kind": "join", "file": "03_who_said_what.rq"}] * 2
     assert len(cut["_snapshot"]["read_seconds"]) == 4 and cut["_snapshot"]["quads"] == len(seed_store)
     # With time enough, one process answers them all, with the rows the store itself answers.
     answered = measure("60")
     assert len(answered["_snapshot"]["read_seconds"]) == 1
-    for (name, query, given), label in zip(cases, labels):
+    for (_name, query, given), label in zip(cases, labels, strict=False):
         assert answered[label]["rows"] == len(seed_store.select(query.text, query.bindings(given)).rows) > 0, label

@@ -9,18 +9,18 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, SEED_ID
 
 from kg import __version__
-
-from conftest import CORPUS, SEED_ID
 
 
 def kg(*args: str, store: Path | None = None) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
     if store is not None:
         env["KG_STORE"] = str(store)
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, env=env,
-                          timeout=300, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True, env=env, timeout=300, check=False
+    )
 
 
 @pytest.fixture(scope="module")
@@ -103,8 +103,9 @@ def test_an_invalid_article_is_not_stored_and_the_valid_one_is(tmp_path: Path) -
         (corpus / name).write_bytes((CORPUS / name).read_bytes())
     seed = (CORPUS / "000_4b2d17f57ebafa46.yaml").read_text(encoding="utf-8")
     # Same text, another source id, and the first statement dated after publication.
-    late = (seed.replace(f"source_id: {SEED_ID}", "source_id: late-copy")
-                .replace("stated_on: 2026-03-02", "stated_on: 2026-03-05", 1))
+    late = seed.replace(f"source_id: {SEED_ID}", "source_id: late-copy").replace(
+        "stated_on: 2026-03-02", "stated_on: 2026-03-05", 1
+    )
     (corpus / "late.yaml").write_text(late, encoding="utf-8")
     store = tmp_path / "store"
     done = kg("ingest", str(corpus), store=store)

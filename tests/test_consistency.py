@@ -9,8 +9,8 @@ import re
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
-from kg.resources import data_dir, data_files
 from kg.ingest.schema import SCHEMA_FILES, render
+from kg.resources import data_dir, data_files
 from kg.terms import GPO, ONTOLOGY_IRI, SCHEMES, concept_namespace, scheme_iri
 from kg.vocabulary import concepts, ontology_graph, vocabulary_graph
 
@@ -20,8 +20,12 @@ GPO_NS = str(GPO._NS)
 
 def declared_terms() -> set[str]:
     graph = ontology_graph()
-    return {str(s)[len(GPO_NS):] for kind in DECLARATIONS for s in graph.subjects(RDF.type, kind)
-            if str(s).startswith(GPO_NS)}
+    return {
+        str(s)[len(GPO_NS) :]
+        for kind in DECLARATIONS
+        for s in graph.subjects(RDF.type, kind)
+        if str(s).startswith(GPO_NS)
+    }
 
 
 def test_code_terms_equal_ontology_declarations() -> None:
@@ -43,9 +47,13 @@ def test_every_gpo_term_used_in_shipped_files_is_declared() -> None:
 def test_every_term_has_english_label_and_definition() -> None:
     graph = ontology_graph() + vocabulary_graph()
     missing = []
-    for term in {*(f"{GPO_NS}{t}" for t in GPO.__annotations__)} | {str(c) for c in graph.subjects(RDF.type, SKOS.Concept)}:
+    for term in {*(f"{GPO_NS}{t}" for t in GPO.__annotations__)} | {
+        str(c) for c in graph.subjects(RDF.type, SKOS.Concept)
+    }:
         node = URIRef(term)
-        labels = [label for p in (RDFS.label, SKOS.prefLabel) for label in graph.objects(node, p) if label.language == "en"]
+        labels = [
+            label for p in (RDFS.label, SKOS.prefLabel) for label in graph.objects(node, p) if label.language == "en"
+        ]
         definitions = [d for d in graph.objects(node, SKOS.definition) if d.language == "en"]
         if not labels or not definitions:
             missing.append(term)
@@ -54,8 +62,13 @@ def test_every_term_has_english_label_and_definition() -> None:
 
 def test_ontology_header() -> None:
     graph = ontology_graph()
-    for predicate in (OWL.versionIRI, OWL.versionInfo, URIRef("http://purl.org/dc/terms/license"),
-                      URIRef("http://purl.org/dc/terms/creator"), URIRef("http://purl.org/dc/terms/created")):
+    for predicate in (
+        OWL.versionIRI,
+        OWL.versionInfo,
+        URIRef("http://purl.org/dc/terms/license"),
+        URIRef("http://purl.org/dc/terms/creator"),
+        URIRef("http://purl.org/dc/terms/created"),
+    ):
         assert graph.value(ONTOLOGY_IRI, predicate) is not None, predicate
 
 
@@ -81,7 +94,8 @@ def test_every_concept_is_in_exactly_one_known_scheme_with_matching_notation() -
 def test_committed_json_schemas_are_generated_from_the_vocabularies() -> None:
     for name, make in SCHEMA_FILES.items():
         assert (data_dir("schemas") / name).read_text(encoding="utf-8") == render(make()), (
-            f"schemas/{name} is stale: run 'kg schema'")
+            f"schemas/{name} is stale: run 'kg schema'"
+        )
 
 
 def test_json_schema_notations_equal_the_skos_schemes() -> None:
@@ -101,7 +115,8 @@ def test_json_schema_notations_equal_the_skos_schemes() -> None:
     walk(schema)
     graph = vocabulary_graph()
     for scheme, notations in found.items():
-        in_skos = {str(n) for c in graph.subjects(SKOS.inScheme, scheme_iri(scheme))
-                   for n in graph.objects(c, SKOS.notation)}
+        in_skos = {
+            str(n) for c in graph.subjects(SKOS.inScheme, scheme_iri(scheme)) for n in graph.objects(c, SKOS.notation)
+        }
         assert notations == in_skos, scheme
     assert {"stance", "action-type", "condition-type", "condition-value", "evidence-kind"} <= set(found)

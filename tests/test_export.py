@@ -10,16 +10,15 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from conftest import REPO, SEED_ID
 from rdflib import RDF, Dataset, Graph, Literal, URIRef
 from rdflib.compare import graph_diff, isomorphic
+from servers import kg_env
 
 from kg.read import export as export_module
 from kg.read.export import FORMATS, GRAPH_FORMATS, atomic_write, context_document, context_text, export, format_for
 from kg.store import EmbeddedStore, GraphReplacement, to_rdflib
 from kg.terms import GPO, PREFIXES, PROVENANCE_GRAPH, REGISTRY_GRAPH, article_graph
-
-from conftest import REPO, SEED_ID
-from servers import kg_env
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
 
@@ -31,15 +30,18 @@ def kg(*args: str, store: Path, seed: str | None = None) -> subprocess.Completed
     env = kg_env(KG_STORE=str(store))
     if seed is not None:
         env["PYTHONHASHSEED"] = seed
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, env=env, timeout=300,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args], capture_output=True, env=env, timeout=300, check=False
+    )
 
 
 def assert_same_graph(expected: Graph, actual: Graph, what: str) -> None:
     if not isomorphic(expected, actual):
         _, only_expected, only_actual = graph_diff(expected, actual)
-        raise AssertionError(f"{what}: {len(only_expected)} triple(s) lost, e.g. {sorted(only_expected)[:3]}; "
-                             f"{len(only_actual)} added, e.g. {sorted(only_actual)[:3]}")
+        raise AssertionError(
+            f"{what}: {len(only_expected)} triple(s) lost, e.g. {sorted(only_expected)[:3]}; "
+            f"{len(only_actual)} added, e.g. {sorted(only_actual)[:3]}"
+        )
 
 
 def union(store: EmbeddedStore) -> Graph:
@@ -67,20 +69,29 @@ def parsed_graphs(path: Path, fmt: str) -> dict[URIRef, Graph]:
 
 def test_shipped_context_is_generated_from_the_prefixes() -> None:
     shipped = (REPO / "kg" / "context.jsonld").read_text(encoding="utf-8")
-    assert shipped == context_text(), "kg/context.jsonld is stale: regenerate it with " \
-        "python -c 'from kg.export import context_text; open(\"kg/context.jsonld\", \"w\").write(context_text())'"
+    assert shipped == context_text(), (
+        "kg/context.jsonld is stale: regenerate it with "
+        'python -c \'from kg.export import context_text; open("kg/context.jsonld", "w").write(context_text())\''
+    )
     assert json.loads(shipped)["@context"] == PREFIXES == context_document()["@context"]
 
 
 @pytest.mark.slow
 def test_wheel_ships_the_context(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(REPO)],
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     (wheel,) = tmp_path.glob("positions_kg-*.whl")
     with zipfile.ZipFile(wheel) as archive:
         assert json.loads(archive.read("kg/context.jsonld")) == context_document()
-        assert {"kg/export.py", "kg/endpoints.py", "kg/remote.py", "kg/load.py", "kg/serve.py"} <= set(archive.namelist())
+        assert {"kg/export.py", "kg/endpoints.py", "kg/remote.py", "kg/load.py", "kg/serve.py"} <= set(
+            archive.namelist()
+        )
 
 
 # -- round trips -------------------------------------------------------------------------------
@@ -102,7 +113,7 @@ def test_round_trip_gives_the_stored_graphs(seed_store: EmbeddedStore, tmp_path:
         assert_same_graph(union(seed_store), graph, f"{fmt} union")
     # real content survived: a quote with its offsets, typed
     article = seed_store.graph(article_graph(SEED_ID))
-    starts = {o for o in article.objects(None, URIRef("http://www.w3.org/ns/oa#start"))}
+    starts = set(article.objects(None, URIRef("http://www.w3.org/ns/oa#start")))
     assert Literal(563) in starts
 
 
@@ -145,8 +156,9 @@ def test_nquads_are_sorted_canonical_lines(seed_store: EmbeddedStore) -> None:
     lines = b"".join(export_module.serialize(seed_store, "nquads")).decode().splitlines()
     assert lines == sorted(lines) and len(lines) == len(set(lines)) == len(seed_store)
     assert all(line.endswith(" .") for line in lines)
-    assert any(line.startswith(f"<{PREFIXES['actor']}nato> ") and line.endswith(f"<{REGISTRY_GRAPH}> .")
-               for line in lines)
+    assert any(
+        line.startswith(f"<{PREFIXES['actor']}nato> ") and line.endswith(f"<{REGISTRY_GRAPH}> .") for line in lines
+    )
 
 
 # -- determinism -------------------------------------------------------------------------------
@@ -238,8 +250,9 @@ def test_cli_errors_leave_existing_file_alone(seed_store: EmbeddedStore, tmp_pat
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.nq"]  # no temporary files left
 
 
-def test_error_while_writing_keeps_the_old_file(seed_store: EmbeddedStore, tmp_path: Path,
-                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+def test_error_while_writing_keeps_the_old_file(
+    seed_store: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     target = tmp_path / "kg.nq"
     export(seed_store, "nquads", target)
     complete = target.read_bytes()
@@ -257,10 +270,9 @@ def test_error_while_writing_keeps_the_old_file(seed_store: EmbeddedStore, tmp_p
 
 def test_atomic_write_creates_nothing_on_error(tmp_path: Path) -> None:
     target = tmp_path / "new.ttl"
-    with pytest.raises(RuntimeError):
-        with atomic_write(target) as handle:
-            handle.write(b"partial")
-            raise RuntimeError("boom")
+    with pytest.raises(RuntimeError), atomic_write(target) as handle:
+        handle.write(b"partial")
+        raise RuntimeError("boom")
     assert list(tmp_path.iterdir()) == []
     with atomic_write(target) as handle:
         handle.write(b"whole")

@@ -24,12 +24,12 @@ from rdflib.namespace import XSD
 
 pyrudof = pytest.importorskip("pyrudof")
 
-from kg.shacl import screen as fastshacl  # noqa: E402
 from kg.ingest.annotations import find_registry, load_article, load_registry  # noqa: E402
 from kg.ingest.build import article_graph, registry_graph  # noqa: E402
-from kg.terms import ARTICLE  # noqa: E402
-from kg.shacl.report import Report  # noqa: E402
+from kg.shacl import screen as fastshacl  # noqa: E402
 from kg.shacl.engine import validate as validate_default  # noqa: E402
+from kg.shacl.report import Report  # noqa: E402
+from kg.terms import ARTICLE  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from test_shapes import FIXTURES, base_graph, patched  # noqa: E402
@@ -56,8 +56,9 @@ def assert_same(articles, registry, check_registry, *, may_fall_back: bool = Fal
     to_check = fastshacl.articles_to_check(articles, registry)
     if to_check is None:  # kg.shacl.engine then runs pySHACL on the whole batch: exact, just not fast
         unfiltered = expected if check_registry else reference(articles, registry, True)
-        assert may_fall_back or any(unfiltered.by_group.values()), \
+        assert may_fall_back or any(unfiltered.by_group.values()), (
             "the fast path gave up on data pySHACL finds nothing wrong with"
+        )
     else:
         with_findings = {g for g, findings in expected.by_group.items() if findings and g in articles}
         assert with_findings <= to_check
@@ -126,8 +127,12 @@ def test_seed_article_same_findings(check_registry: bool) -> None:
 @pytest.fixture(scope="module")
 def bench_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[dict[str, Graph], Graph]:
     out = tmp_path_factory.mktemp("bench-corpus")
-    done = subprocess.run([sys.executable, str(REPO / "bench" / "generate.py"), "--articles", "30", "--seed", "1",
-                           "--out", str(out)], capture_output=True, text=True, timeout=300)
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "generate.py"), "--articles", "30", "--seed", "1", "--out", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     if done.returncode != 0:
         pytest.skip(f"bench/generate.py failed: {done.stderr[-500:]}")
     paths = sorted(p for p in out.rglob("*.yaml") if p.name != "registry.yaml")
@@ -201,8 +206,9 @@ def test_pyrudof_differs_from_pyshacl_on_plain_core_constraints() -> None:
     """pySHACL finds nothing here (3 characters, 5 >= 0, 10.0 < 18); pyrudof 0.3.35 reports them."""
     import pyshacl
 
-    conforms, _graph, text = pyshacl.validate(Graph().parse(data=DATA, format="turtle"),
-                                              shacl_graph=Graph().parse(data=SHAPES, format="turtle"))
+    conforms, _graph, text = pyshacl.validate(
+        Graph().parse(data=DATA, format="turtle"), shacl_graph=Graph().parse(data=SHAPES, format="turtle")
+    )
     assert conforms, text
     rudof = pyrudof.Rudof()
     rudof.read_data(DATA)
@@ -210,5 +216,8 @@ def test_pyrudof_differs_from_pyshacl_on_plain_core_constraints() -> None:
     components = sorted(e.constraint_component.rsplit("#", 1)[-1] for e in rudof.validate_shacl())
     if not components:
         pytest.skip("pyrudof no longer differs here: kg/shacl/screen.py could be revisited")
-    assert set(components) <= {"LessThanConstraintComponent", "MaxLengthConstraintComponent",
-                               "MinInclusiveConstraintComponent"}
+    assert set(components) <= {
+        "LessThanConstraintComponent",
+        "MaxLengthConstraintComponent",
+        "MinInclusiveConstraintComponent",
+    }

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, SEED, SEED_ID
 from rdflib import BNode, Literal, URIRef
 from rdflib.namespace import PROV, RDF, XSD
 
@@ -23,21 +24,51 @@ from kg.store import EmbeddedStore
 from kg.terms import ACTOR, GPO, OA, PROVENANCE_GRAPH, SCHEMA, concept
 from kg.terms import article_graph as article_graph_iri
 
-from conftest import CORPUS, SEED, SEED_ID
-
 ART = f"https://w3id.org/positions-kg/id/article/{SEED_ID}"
 
 # model.md section 4.4: every evidence span of the seed article (code points, end exclusive).
 SPANS = {
-    (315, 406), (414, 475), (477, 532), (563, 591), (593, 662), (755, 771), (793, 861), (879, 991),
-    (1024, 1085), (1103, 1220), (1409, 1478), (1483, 1607), (1690, 1777), (1808, 1976), (2006, 2063),
-    (2256, 2312), (2328, 2380), (2448, 2505), (2520, 2589), (2639, 2712), (2740, 2757), (2769, 2820),
-    (2840, 2896), (2931, 2967), (2969, 2994), (2996, 3061), (3024, 3036), (3095, 3213),
+    (315, 406),
+    (414, 475),
+    (477, 532),
+    (563, 591),
+    (593, 662),
+    (755, 771),
+    (793, 861),
+    (879, 991),
+    (1024, 1085),
+    (1103, 1220),
+    (1409, 1478),
+    (1483, 1607),
+    (1690, 1777),
+    (1808, 1976),
+    (2006, 2063),
+    (2256, 2312),
+    (2328, 2380),
+    (2448, 2505),
+    (2520, 2589),
+    (2639, 2712),
+    (2740, 2757),
+    (2769, 2820),
+    (2840, 2896),
+    (2931, 2967),
+    (2969, 2994),
+    (2996, 3061),
+    (3024, 3036),
+    (3095, 3213),
 }
 POSITIONS = {
-    "nato-no-participation", "rutte-praises-strikes", "uk-denies-direct-offensive", "uk-authorises-basing",
-    "uk-protect-allies", "e3-defend-interests", "e3-enable-defensive-action", "de-refuses-participation",
-    "de-self-defence", "fr-ready-defend-gulf-jordan", "fr-regrets-no-un-debate",
+    "nato-no-participation",
+    "rutte-praises-strikes",
+    "uk-denies-direct-offensive",
+    "uk-authorises-basing",
+    "uk-protect-allies",
+    "e3-defend-interests",
+    "e3-enable-defensive-action",
+    "de-refuses-participation",
+    "de-self-defence",
+    "fr-ready-defend-gulf-jordan",
+    "fr-regrets-no-un-debate",
 }
 
 
@@ -50,8 +81,10 @@ def test_seed_positions_and_spans_are_all_there() -> None:
     graph = seed_graph()
     positions = {str(p).rsplit("/", 1)[1] for p in graph.subjects(RDF.type, GPO.Position)}
     assert positions == POSITIONS
-    spans = {(int(graph.value(s, OA.start)), int(graph.value(s, OA.end)))
-             for s in graph.subjects(RDF.type, OA.TextPositionSelector)}
+    spans = {
+        (int(graph.value(s, OA.start)), int(graph.value(s, OA.end)))
+        for s in graph.subjects(RDF.type, OA.TextPositionSelector)
+    }
     assert spans == SPANS
     assert len(set(graph.subjects(RDF.type, GPO.Statement))) == 8
 
@@ -62,8 +95,10 @@ def test_uk_base_authorisation_is_fully_represented() -> None:
     assert (position, GPO.holder, ACTOR.uk) in graph
     assert (position, GPO.stance, concept("stance", "authorises")) in graph
     action = graph.value(position, GPO.towards)
-    assert set(graph.objects(action, GPO.actionType)) == {concept("action-type", "basing-access"),
-                                                          concept("action-type", "defensive-strike")}
+    assert set(graph.objects(action, GPO.actionType)) == {
+        concept("action-type", "basing-access"),
+        concept("action-type", "defensive-strike"),
+    }
     assert (action, GPO.agent, ACTOR["us-forces"]) in graph
     purpose = URIRef(f"{position}/condition/purpose")
     assert (position, GPO.hasCondition, purpose) in graph
@@ -102,8 +137,11 @@ def test_ingest_stores_article_registry_vocab_ontology_and_provenance(seed_store
     bundle = article_graph_iri(SEED_ID)
     activity = provenance.value(bundle, PROV.wasGeneratedBy)
     assert (bundle, RDF.type, PROV.Bundle) in provenance
-    files = {str(provenance.value(f, SCHEMA.name)): str(provenance.value(f, GPO.sha256))
-             for f in provenance.objects(activity, PROV.used) if provenance.value(f, SCHEMA.name)}
+    files = {
+        str(provenance.value(f, SCHEMA.name)): str(provenance.value(f, GPO.sha256))
+        for f in provenance.objects(activity, PROV.used)
+        if provenance.value(f, SCHEMA.name)
+    }
     assert files == {
         SEED.name: hashlib.sha256(SEED.read_bytes()).hexdigest(),
         SEED.with_suffix(".txt").name: "0a1dd097d4fe9f643c810dfa82917b50e295f09a854609693f8488dfcbd4e541",
@@ -170,8 +208,9 @@ def test_killed_ingest_leaves_only_whole_articles(tmp_path: Path) -> None:
     for n in range(60):
         shutil.copy(SEED.with_suffix(".txt"), corpus / f"a{n:03}.txt")
         (corpus / f"a{n:03}.yaml").write_text(
-            text.replace(f"source_id: {SEED_ID}", f"source_id: copy-{n:03}")
-                .replace(f"text: {SEED.with_suffix('.txt').name}", f"text: a{n:03}.txt"),
+            text.replace(f"source_id: {SEED_ID}", f"source_id: copy-{n:03}").replace(
+                f"text: {SEED.with_suffix('.txt').name}", f"text: a{n:03}.txt"
+            ),
             encoding="utf-8",
         )
     store_dir = tmp_path / "store"
@@ -209,8 +248,9 @@ def mixed_corpus(root: Path) -> Path:
     for n in range(9):
         shutil.copy(SEED.with_suffix(".txt"), corpus / f"a{n}.txt")
         source_id = "copy-0" if n == 7 else f"copy-{n}"
-        copy = (text.replace(f"source_id: {SEED_ID}", f"source_id: {source_id}")
-                    .replace(f"text: {SEED.with_suffix('.txt').name}", f"text: a{n}.txt"))
+        copy = text.replace(f"source_id: {SEED_ID}", f"source_id: {source_id}").replace(
+            f"text: {SEED.with_suffix('.txt').name}", f"text: a{n}.txt"
+        )
         if n in edits:
             copy = copy.replace(*edits[n], 1)
         (corpus / f"a{n}.yaml").write_text(copy, encoding="utf-8")
@@ -235,8 +275,16 @@ def test_worker_processes_give_exactly_the_sequential_result(tmp_path: Path) -> 
     assert results[2] == results[1]
     outcomes, findings, quads = results[2]
     assert [(name, status) for name, status, *_ in outcomes] == [
-        ("a0.yaml", "stored"), ("a1.yaml", "stored"), ("a2.yaml", "stored"), ("a3.yaml", "invalid"),
-        ("a4.yaml", "error"), ("a5.yaml", "stored"), ("a6.yaml", "stored"), ("a7.yaml", "error"), ("a8.yaml", "stored")]
+        ("a0.yaml", "stored"),
+        ("a1.yaml", "stored"),
+        ("a2.yaml", "stored"),
+        ("a3.yaml", "invalid"),
+        ("a4.yaml", "error"),
+        ("a5.yaml", "stored"),
+        ("a6.yaml", "stored"),
+        ("a7.yaml", "error"),
+        ("a8.yaml", "stored"),
+    ]
     assert "unknown stance 'regretz'" in outcomes[4][4]
     assert f"source_id 'copy-0' is also used by {corpus / 'a0.yaml'}" in outcomes[7][4]
     assert any("after the article was published" in message for message in findings["copy-3"])
@@ -246,8 +294,8 @@ def test_worker_processes_give_exactly_the_sequential_result(tmp_path: Path) -> 
 
 @pytest.mark.slow
 def test_validation_in_worker_processes_reports_what_one_process_does(tmp_path: Path) -> None:
-    from kg.store import GraphReplacement
     from kg.shacl.engine import validate_store
+    from kg.store import GraphReplacement
 
     with EmbeddedStore(tmp_path / "store") as store:
         ingest([mixed_corpus(tmp_path)], store, workers=1)
@@ -255,16 +303,18 @@ def test_validation_in_worker_processes_reports_what_one_process_does(tmp_path: 
         broken.remove((None, GPO.stance, None))  # every position loses its stance: a violation each
         store.replace([GraphReplacement.of(article_graph_iri("copy-5"), broken)])
         reports = [validate_store(store, batch_size=2, workers=workers) for workers in (1, 2)]
-    sequential, parallel = ({group: sorted(map(str, findings)) for group, findings in report.by_group.items()}
-                            for report in reports)
+    sequential, parallel = (
+        {group: sorted(map(str, findings)) for group, findings in report.by_group.items()} for report in reports
+    )
     assert parallel == sequential
     assert sorted(sequential) == ["copy-0", "copy-1", "copy-2", "copy-5", "copy-6", "copy-8"]
     assert len(sequential["copy-5"]) == len(POSITIONS) and not sequential["copy-0"]
     assert all("stance" in finding for finding in sequential["copy-5"])
 
 
-def test_ingest_compacts_the_store_after_writing_a_large_share_of_it(tmp_path: Path,
-                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+def test_ingest_compacts_the_store_after_writing_a_large_share_of_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Compaction speeds up the read-only queries after a large ingest, but costs as much as the whole
     store: it follows an ingest that wrote at least a tenth of the store, not a small addition."""
     import pyoxigraph as ox

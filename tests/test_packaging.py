@@ -8,19 +8,27 @@ import zipfile
 from pathlib import Path
 
 import pytest
-
 from conftest import REPO
 
 
 @pytest.mark.slow
 def test_wheel_contains_the_data_files(tmp_path: Path) -> None:
-    done = subprocess.run([sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(REPO)],
-                          capture_output=True, text=True, timeout=600, check=False)
+    done = subprocess.run(
+        [sys.executable, "-m", "build", "--wheel", "--outdir", str(tmp_path), str(REPO)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        check=False,
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     (wheel,) = tmp_path.glob("positions_kg-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
-    expected = {f"kg/_data/{p.relative_to(REPO)}" for folder in ("ontology", "shapes", "queries", "schemas")
-                for p in (REPO / folder).rglob("*") if p.is_file()}
+    expected = {
+        f"kg/_data/{p.relative_to(REPO)}"
+        for folder in ("ontology", "shapes", "queries", "schemas")
+        for p in (REPO / folder).rglob("*")
+        if p.is_file()
+    }
     assert any(n.startswith("kg/_data/queries/") for n in expected)
     assert expected <= names, sorted(expected - names)
     assert "kg/cli.py" in names

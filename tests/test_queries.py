@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from conftest import CORPUS, SEED_ID
 from rdflib import Literal, URIRef
 from rdflib.namespace import RDF, SKOS
 from rdflib.plugins.sparql import prepareQuery
@@ -26,8 +27,6 @@ from kg.resources import data_files
 from kg.store import EmbeddedStore
 from kg.terms import ACTOR, ARTICLE, GPO, GRAPH, POST, SCHEMES, THING, VOCAB, concept
 from kg.vocabulary import concepts, vocabulary_graph
-
-from conftest import CORPUS, SEED_ID
 
 ART = f"{ARTICLE}{SEED_ID}"
 SEP = " | "
@@ -137,7 +136,9 @@ def test_columns_header_is_the_projection(query: NamedQuery) -> None:
     assert columns(query) == projection(query)
 
 
-@pytest.mark.parametrize("query", [q for q in QUERIES if q.parameters], ids=[q.path.name for q in QUERIES if q.parameters])
+@pytest.mark.parametrize(
+    "query", [q for q in QUERIES if q.parameters], ids=[q.path.name for q in QUERIES if q.parameters]
+)
 def test_parameters_are_projected_and_well_typed(query: NamedQuery, seed_store: EmbeddedStore) -> None:
     projected = projection(query)
     for name, parameter in query.parameters.items():
@@ -193,16 +194,51 @@ def test_separator_is_the_documented_one() -> None:
 
 def test_cq01_actors_ruling_out_participation(seed_store: EmbeddedStore) -> None:
     rows = run(seed_store, "01")
-    got = {(r["holder"], r["stance"], r["target"], r["position"], r["statement"], r["speakerLabel"], r["statedOn"], r["quote"])
-           for r in rows}
+    got = {
+        (
+            r["holder"],
+            r["stance"],
+            r["target"],
+            r["position"],
+            r["statement"],
+            r["speakerLabel"],
+            r["statedOn"],
+            r["quote"],
+        )
+        for r in rows
+    }
     refuses, denies = stance("refuses-participation"), stance("denies")
     assert got == {
-        (ACTOR.nato, refuses, ACTOR.iran, P("nato-no-participation"), S("rutte-ard"), "Mark Rutte", date(2026, 3, 2),
-         "absolutely no plans whatever"),
-        (ACTOR.germany, refuses, ACTOR.iran, P("de-refuses-participation"), S("wadephul-dlf"), "Johann Wadephul",
-         date(2026, 3, 2), "The federal government has no intention of participating"),
-        (ACTOR.germany, refuses, ACTOR.iran, P("de-refuses-participation"), S("de-reported"), "German federal government",
-         None, None),
+        (
+            ACTOR.nato,
+            refuses,
+            ACTOR.iran,
+            P("nato-no-participation"),
+            S("rutte-ard"),
+            "Mark Rutte",
+            date(2026, 3, 2),
+            "absolutely no plans whatever",
+        ),
+        (
+            ACTOR.germany,
+            refuses,
+            ACTOR.iran,
+            P("de-refuses-participation"),
+            S("wadephul-dlf"),
+            "Johann Wadephul",
+            date(2026, 3, 2),
+            "The federal government has no intention of participating",
+        ),
+        (
+            ACTOR.germany,
+            refuses,
+            ACTOR.iran,
+            P("de-refuses-participation"),
+            S("de-reported"),
+            "German federal government",
+            None,
+            None,
+        ),
         # the narrower, assertive denial: only direct participation in offensive operations
         (ACTOR.uk, denies, ACTOR.iran, P("uk-denies-direct-offensive"), S("uk-gov"), "UK government", None, None),
     }
@@ -212,7 +248,9 @@ def test_cq01_actors_ruling_out_participation(seed_store: EmbeddedStore) -> None
         "participation modality: no intention of becoming directly involved",
         "exception: any involvement limited to individual member states acting independently, not through NATO structures",
     }
-    assert scope[ACTOR.uk] == {'participation modality: only direct participation is denied ("not directly participating")'}
+    assert scope[ACTOR.uk] == {
+        'participation modality: only direct participation is denied ("not directly participating")'
+    }
 
 
 def test_cq01_parameters(seed_store: EmbeddedStore) -> None:
@@ -229,8 +267,11 @@ def test_cq01_parameters(seed_store: EmbeddedStore) -> None:
 
 _E3_RESTRICTIONS = {
     ("e3-defend-interests", "geographic scope", frozenset()),
-    ("e3-defend-interests", "beneficiary scope",
-     frozenset({"United Kingdom", "Germany", "France", "Regional allies (unnamed)"})),
+    (
+        "e3-defend-interests",
+        "beneficiary scope",
+        frozenset({"United Kingdom", "Germany", "France", "Regional allies (unnamed)"}),
+    ),
     ("e3-enable-defensive-action", "threshold", frozenset({"necessity and proportionality"})),
     ("e3-enable-defensive-action", "purpose", frozenset({"defensive"})),
     ("e3-enable-defensive-action", "target scope", frozenset({"Iran's missile and drone capabilities"})),
@@ -244,8 +285,12 @@ CQ2_EXPECTED = {
     (ACTOR.nato, P("nato-no-participation"), "acting capacity", frozenset({"collective alliance action"})),
     (ACTOR.nato, P("nato-no-participation"), "participation modality", frozenset({"direct participation"})),
     (ACTOR.nato, P("nato-no-participation"), "exception", frozenset({"individual member-state action"})),
-    (ACTOR.germany, P("de-refuses-participation"), "exception",
-     frozenset({"position: Bundeswehr soldiers abroad defending themselves if attacked"})),
+    (
+        ACTOR.germany,
+        P("de-refuses-participation"),
+        "exception",
+        frozenset({"position: Bundeswehr soldiers abroad defending themselves if attacked"}),
+    ),
     (ACTOR.germany, P("de-self-defence"), "trigger", frozenset({"armed attack on own forces"})),
     (ACTOR.germany, P("de-self-defence"), "beneficiary scope", frozenset({"Bundeswehr"})),
     (ACTOR.france, P("fr-ready-defend-gulf-jordan"), "beneficiary scope", frozenset({"Gulf states", "Jordan"})),
@@ -259,8 +304,12 @@ def test_cq02_conditional_positions(seed_store: EmbeddedStore) -> None:
     assert got == CQ2_EXPECTED
     assert len(rows) == len(CQ2_EXPECTED)  # one row per holder and restriction
     # grounds (legal basis, capability limitation, rationale, procedural objection) are not restrictions
-    assert not {r["conditionTypeLabel"] for r in rows} & {"legal basis", "capability limitation", "stated rationale",
-                                                         "procedural objection"}
+    assert not {r["conditionTypeLabel"] for r in rows} & {
+        "legal basis",
+        "capability limitation",
+        "stated rationale",
+        "procedural objection",
+    }
     by_key = {(r["holder"], r["position"], r["conditionTypeLabel"]): r for r in rows}
     purpose = by_key[(ACTOR.uk, P("uk-authorises-basing"), "purpose")]
     assert purpose["stanceLabel"] == "authorises"
@@ -280,19 +329,27 @@ def test_cq02_conditional_positions(seed_store: EmbeddedStore) -> None:
     assert by_key[(ACTOR.france, P("fr-ready-defend-gulf-jordan"), "beneficiary scope")]["operatorLabel"] == "any of"
     trigger = by_key[(ACTOR.germany, P("de-self-defence"), "trigger")]
     assert (trigger["conditionText"], trigger["quotes"]) == (
-        "only if the soldiers were attacked", "our Bundeswehr soldiers would defend themselves if they were attacked [2520,2589)")
+        "only if the soldiers were attacked",
+        "our Bundeswehr soldiers would defend themselves if they were attacked [2520,2589)",
+    )
     assert by_key[(ACTOR.germany, P("e3-enable-defensive-action"), "threshold")]["modalityLabel"] == "possible"
     assert by_key[(ACTOR.nato, P("nato-no-participation"), "exception")]["quotes"] == (
         "any involvement would be limited to individual member states acting independently rather than through NATO "
-        "structures [1103,1220)")
+        "structures [1103,1220)"
+    )
 
 
 def test_cq02_holder_parameter(seed_store: EmbeddedStore) -> None:
     germany = run(seed_store, "conditional-positions", holder="germany")
     assert {(r["holder"], r["position"], r["conditionTypeLabel"], parts(r["conditionValues"])) for r in germany} == {
-        t for t in CQ2_EXPECTED if t[0] == ACTOR.germany}
-    assert {r["position"] for r in germany} == {P("de-refuses-participation"), P("de-self-defence"),
-                                               P("e3-defend-interests"), P("e3-enable-defensive-action")}
+        t for t in CQ2_EXPECTED if t[0] == ACTOR.germany
+    }
+    assert {r["position"] for r in germany} == {
+        P("de-refuses-participation"),
+        P("de-self-defence"),
+        P("e3-defend-interests"),
+        P("e3-enable-defensive-action"),
+    }
     assert {r["holder"] for r in run(seed_store, "02", holder="uk")} == {ACTOR.uk}
     assert run(seed_store, "02", holder="iran") == []
     assert run(seed_store, "02", holder="mark-rutte") == []  # his only condition is a ground
@@ -303,26 +360,79 @@ def test_cq02_holder_parameter(seed_store: EmbeddedStore) -> None:
 
 def test_cq03_who_said_what(seed_store: EmbeddedStore) -> None:
     rows = run(seed_store, "who-said-what")
-    got = {(r["statement"], r["speakerLabel"], r["capacityLabel"], r["onBehalfOfLabel"], r["venueTypeLabel"],
-            r["mediumLabel"], r["placeLabel"], r["statedOn"], r["position"]) for r in rows}
+    got = {
+        (
+            r["statement"],
+            r["speakerLabel"],
+            r["capacityLabel"],
+            r["onBehalfOfLabel"],
+            r["venueTypeLabel"],
+            r["mediumLabel"],
+            r["placeLabel"],
+            r["statedOn"],
+            r["position"],
+        )
+        for r in rows
+    }
     monday, sunday = date(2026, 3, 2), date(2026, 3, 1)
     sg, fm = "Secretary General of NATO", "Federal Minister for Foreign Affairs (Germany)"
     assert got == {
         (S("rutte-ard"), "Mark Rutte", sg, "NATO", "interview", "ARD", "Brussels", monday, P("nato-no-participation")),
         (S("rutte-praise"), "Mark Rutte", sg, None, None, None, None, monday, P("rutte-praises-strikes")),
-        (S("wadephul-dlf"), "Johann Wadephul", fm, "German federal government", "interview", "Deutschlandfunk", None,
-         monday, P("de-refuses-participation")),
-        (S("wadephul-dlf"), "Johann Wadephul", fm, "German federal government", "interview", "Deutschlandfunk", None,
-         monday, P("de-self-defence")),
-        *((S("e3-joint"), who, None, None, "joint statement", None, None, sunday, P(p))
-          for who in ("United Kingdom", "Germany", "France") for p in ("e3-defend-interests", "e3-enable-defensive-action")),
-        *((S("uk-gov"), "UK government", None, "United Kingdom", "official statement", None, None, None, P(p))
-          for p in ("uk-denies-direct-offensive", "uk-authorises-basing", "uk-protect-allies")),
-        (S("de-reported"), "German federal government", None, "Germany", None, None, None, None,
-         P("de-refuses-participation")),
+        (
+            S("wadephul-dlf"),
+            "Johann Wadephul",
+            fm,
+            "German federal government",
+            "interview",
+            "Deutschlandfunk",
+            None,
+            monday,
+            P("de-refuses-participation"),
+        ),
+        (
+            S("wadephul-dlf"),
+            "Johann Wadephul",
+            fm,
+            "German federal government",
+            "interview",
+            "Deutschlandfunk",
+            None,
+            monday,
+            P("de-self-defence"),
+        ),
+        *(
+            (S("e3-joint"), who, None, None, "joint statement", None, None, sunday, P(p))
+            for who in ("United Kingdom", "Germany", "France")
+            for p in ("e3-defend-interests", "e3-enable-defensive-action")
+        ),
+        *(
+            (S("uk-gov"), "UK government", None, "United Kingdom", "official statement", None, None, None, P(p))
+            for p in ("uk-denies-direct-offensive", "uk-authorises-basing", "uk-protect-allies")
+        ),
+        (
+            S("de-reported"),
+            "German federal government",
+            None,
+            "Germany",
+            None,
+            None,
+            None,
+            None,
+            P("de-refuses-participation"),
+        ),
         (S("fr-ready"), "France", None, None, "unspecified venue", None, None, None, P("fr-ready-defend-gulf-jordan")),
-        (S("fr-officials-regret"), "French officials", None, "France", "unspecified venue", None, None, None,
-         P("fr-regrets-no-un-debate")),
+        (
+            S("fr-officials-regret"),
+            "French officials",
+            None,
+            "France",
+            "unspecified venue",
+            None,
+            None,
+            None,
+            P("fr-regrets-no-un-debate"),
+        ),
     }
     assert {r["statement"]: r["dateBasisLabel"] for r in rows}[S("uk-gov")] == "not later than publication"
     assert rows[0]["statedOn"] == sunday and rows[-1]["statedOn"] is None  # dated first, in date order
@@ -347,8 +457,12 @@ def test_cq04_verbatim_quotes(seed_store: EmbeddedStore) -> None:
     assert all(r["end"] - r["start"] == len(r["quote"]) for r in rows)
     assert [r["start"] for r in rows] == sorted(r["start"] for r in rows)
     assert {r["statement"]: r["speakers"] for r in rows} == {
-        S("rutte-ard"): "Mark Rutte", S("rutte-praise"): "Mark Rutte", S("wadephul-dlf"): "Johann Wadephul",
-        S("uk-gov"): "UK government", S("fr-ready"): "France"}
+        S("rutte-ard"): "Mark Rutte",
+        S("rutte-praise"): "Mark Rutte",
+        S("wadephul-dlf"): "Johann Wadephul",
+        S("uk-gov"): "UK government",
+        S("fr-ready"): "France",
+    }
     # paraphrase-only statements have no verbatim quote
     assert not {S("e3-joint"), S("de-reported"), S("fr-officials-regret")} & {r["statement"] for r in rows}
 
@@ -356,8 +470,14 @@ def test_cq04_verbatim_quotes(seed_store: EmbeddedStore) -> None:
 def test_cq04_kind_parameter(seed_store: EmbeddedStore) -> None:
     rows = run(seed_store, "04", kind="journalist-summary")
     assert {(r["statement"], r["quote"], r["start"], r["end"], r["kind"]) for r in rows} == {
-        (S("de-reported"), "it will not take part in military operations against Iran", 2006, 2063,
-         concept("evidence-kind", "journalist-summary"))}
+        (
+            S("de-reported"),
+            "it will not take part in military operations against Iran",
+            2006,
+            2063,
+            concept("evidence-kind", "journalist-summary"),
+        )
+    }
     with pytest.raises(QueryError, match="unknown evidence-kind 'hearsay'"):
         find_query("04").bindings({"kind": "hearsay"})
 
@@ -367,13 +487,40 @@ def test_cq04_kind_parameter(seed_store: EmbeddedStore) -> None:
 
 def test_cq05_authorisations(seed_store: EmbeddedStore) -> None:
     rows = run(seed_store, "authorisations")
-    got = {(r["holder"], r["authorised"], r["instrument"], r["instrumentLabel"], r["conditionTypeLabel"],
-            r["conditionValues"], r["conditionText"], r["position"]) for r in rows}
+    got = {
+        (
+            r["holder"],
+            r["authorised"],
+            r["instrument"],
+            r["instrumentLabel"],
+            r["conditionTypeLabel"],
+            r["conditionValues"],
+            r["conditionText"],
+            r["position"],
+        )
+        for r in rows
+    }
     assert got == {
-        (ACTOR.uk, ACTOR["us-forces"], THING["british-bases"], "British military bases", "purpose", "defensive",
-         'only for what the UK describes as defensive strikes, a "defensive measure"', P("uk-authorises-basing")),
-        (ACTOR.uk, ACTOR["us-forces"], THING["british-bases"], "British military bases", "target scope",
-         "Iranian missile sites and stockpiles", "Iranian missile sites and missile stockpiles", P("uk-authorises-basing")),
+        (
+            ACTOR.uk,
+            ACTOR["us-forces"],
+            THING["british-bases"],
+            "British military bases",
+            "purpose",
+            "defensive",
+            'only for what the UK describes as defensive strikes, a "defensive measure"',
+            P("uk-authorises-basing"),
+        ),
+        (
+            ACTOR.uk,
+            ACTOR["us-forces"],
+            THING["british-bases"],
+            "British military bases",
+            "target scope",
+            "Iranian missile sites and stockpiles",
+            "Iranian missile sites and missile stockpiles",
+            P("uk-authorises-basing"),
+        ),
     }
     assert run(seed_store, "05", holder="germany") == []
     assert len(run(seed_store, "05", holder="uk")) == 2
@@ -398,22 +545,28 @@ def test_cq06_stances_on_the_strikes(seed_store: EmbeddedStore) -> None:
     by_position = {r["position"]: r for r in rows}
     praise = by_position[P("rutte-praises-strikes")]
     assert praise["quotes"] == "really important"
-    assert parts(praise["conditions"]) == {"stated rationale: aimed at degrading Iran's nuclear and ballistic missile "
-                                           "capabilities and weakening its ability to acquire nuclear capability"}
+    assert parts(praise["conditions"]) == {
+        "stated rationale: aimed at degrading Iran's nuclear and ballistic missile "
+        "capabilities and weakening its ability to acquire nuclear capability"
+    }
     regret = by_position[P("fr-regrets-no-un-debate")]
     assert regret["quotes"] is None
     assert parts(regret["conditions"]) == {
-        "procedural objection: not debated through multilateral institutions such as the United Nations"}
+        "procedural objection: not debated through multilateral institutions such as the United Nations"
+    }
     assert parts(by_position[P("de-refuses-participation")]["quotes"]) == {
         "The federal government has no intention of participating",
         "we also do not have the necessary military resources",
-        "our Bundeswehr soldiers would defend themselves if they were attacked"}
+        "our Bundeswehr soldiers would defend themselves if they were attacked",
+    }
     assert by_position[P("uk-authorises-basing")]["quotes"] == "defensive measure"
     assert by_position[P("uk-denies-direct-offensive")]["quotes"] is None
     assert by_position[P("e3-enable-defensive-action")]["modalityLabel"] == "possible"
     assert [r["relation"] for r in rows[:2]] == ["the strikes themselves"] * 2
     assert {r["position"] for r in run(seed_store, "06", holder="germany")} == {
-        P("de-refuses-participation"), P("e3-enable-defensive-action")}
+        P("de-refuses-participation"),
+        P("e3-enable-defensive-action"),
+    }
 
 
 # -- CQ7 -----------------------------------------------------------------------------------------
@@ -423,18 +576,35 @@ def test_cq07_legal_basis_and_thresholds(seed_store: EmbeddedStore) -> None:
     rows = run(seed_store, "legal-basis-and-thresholds")
     got = {(r["holder"], r["position"], r["conditionTypeLabel"], r["value"], r["conditionText"]) for r in rows}
     assert got == {
-        (ACTOR.france, P("fr-ready-defend-gulf-jordan"), "legal basis", cv("collective-self-defence"),
-         "collective self-defence under international law"),
-        *((h, P("e3-enable-defensive-action"), "threshold", cv("necessity-and-proportionality"),
-           "only necessary and proportionate action") for h in E3),
+        (
+            ACTOR.france,
+            P("fr-ready-defend-gulf-jordan"),
+            "legal basis",
+            cv("collective-self-defence"),
+            "collective self-defence under international law",
+        ),
+        *(
+            (
+                h,
+                P("e3-enable-defensive-action"),
+                "threshold",
+                cv("necessity-and-proportionality"),
+                "only necessary and proportionate action",
+            )
+            for h in E3
+        ),
     }
     # Germany's individual self-defence is the annotator's inference, deliberately not recorded
     assert P("de-self-defence") not in {r["position"] for r in rows}
     france = next(r for r in rows if r["position"] == P("fr-ready-defend-gulf-jordan"))
     assert parts(france["quotes"]) == {
-        "self-defense [3024,3036)", 'framing this as collective "self-defense" under international law [2996,3061)'}
+        "self-defense [3024,3036)",
+        'framing this as collective "self-defense" under international law [2996,3061)',
+    }
     assert {r["position"] for r in run(seed_store, "07", holder="france")} == {
-        P("fr-ready-defend-gulf-jordan"), P("e3-enable-defensive-action")}
+        P("fr-ready-defend-gulf-jordan"),
+        P("e3-enable-defensive-action"),
+    }
 
 
 # -- CQ8 -----------------------------------------------------------------------------------------
@@ -442,12 +612,33 @@ def test_cq07_legal_basis_and_thresholds(seed_store: EmbeddedStore) -> None:
 
 def test_cq08_capability_limitations(seed_store: EmbeddedStore) -> None:
     rows = run(seed_store, "capability-limitations")
-    got = {(r["holder"], r["position"], r["stanceLabel"], r["value"], r["conditionText"], r["quote"], r["kindLabel"],
-            r["start"], r["end"]) for r in rows}
+    got = {
+        (
+            r["holder"],
+            r["position"],
+            r["stanceLabel"],
+            r["value"],
+            r["conditionText"],
+            r["quote"],
+            r["kindLabel"],
+            r["start"],
+            r["end"],
+        )
+        for r in rows
+    }
     assert got == {
-        (ACTOR.germany, P("de-refuses-participation"), "refuses participation", cv("insufficient-military-resources"),
-         "lacks the necessary military resources (to engage in offensive action)",
-         "we also do not have the necessary military resources", "direct quote", 2328, 2380)}
+        (
+            ACTOR.germany,
+            P("de-refuses-participation"),
+            "refuses participation",
+            cv("insufficient-military-resources"),
+            "lacks the necessary military resources (to engage in offensive action)",
+            "we also do not have the necessary military resources",
+            "direct quote",
+            2328,
+            2380,
+        )
+    }
     assert run(seed_store, "08", holder="uk") == []
 
 
@@ -456,8 +647,10 @@ def test_cq08_capability_limitations(seed_store: EmbeddedStore) -> None:
 
 def test_cq09_speakers_and_mandates(seed_store: EmbeddedStore) -> None:
     rows = run(seed_store, "speakers-and-mandates")
-    got = {(r["statement"], r["speaker"], r["speakerLabel"], r["namedPerson"], r["capacity"], r["onBehalfOf"])
-           for r in rows}
+    got = {
+        (r["statement"], r["speaker"], r["speakerLabel"], r["namedPerson"], r["capacity"], r["onBehalfOf"])
+        for r in rows
+    }
     sg, fm = POST["nato-secretary-general"], POST["de-foreign-minister"]
     assert got == {
         (S("rutte-ard"), ACTOR["mark-rutte"], "Mark Rutte", True, sg, ACTOR.nato),
@@ -476,7 +669,9 @@ def test_cq09_speakers_and_mandates(seed_store: EmbeddedStore) -> None:
     assert "London" in parts(by_statement[S("uk-gov")]["alsoCalled"])
     assert by_statement[S("uk-gov")]["speakerType"] == "government body"
     assert (by_statement[S("rutte-ard")]["capacityLabel"], by_statement[S("rutte-ard")]["officeOf"]) == (
-        "Secretary General of NATO", "NATO")
+        "Secretary General of NATO",
+        "NATO",
+    )
     assert by_statement[S("wadephul-dlf")]["officeOf"] == "German federal government"
 
 
@@ -489,8 +684,15 @@ def test_cq10_defence_of_third_parties(seed_store: EmbeddedStore) -> None:
     assert got == {
         (ACTOR.france, "ready to", P("fr-ready-defend-gulf-jordan"), frozenset({"Gulf states", "Jordan"})),
         (ACTOR.uk, "commits to", P("uk-protect-allies"), frozenset({"Regional allies (unnamed)"})),
-        *((h, "commits to", P("e3-defend-interests"),
-           frozenset({"United Kingdom", "Germany", "France", "Regional allies (unnamed)"})) for h in E3),
+        *(
+            (
+                h,
+                "commits to",
+                P("e3-defend-interests"),
+                frozenset({"United Kingdom", "Germany", "France", "Regional allies (unnamed)"}),
+            )
+            for h in E3
+        ),
     }
     france = next(r for r in rows if r["position"] == P("fr-ready-defend-gulf-jordan"))
     assert "legal basis: collective self-defence under international law" in parts(france["conditions"])
@@ -518,19 +720,27 @@ def test_cq11_members_vs_alliance(seed_store: EmbeddedStore) -> None:
     assert rows[0]["role"] == "alliance"
     nato = rows[0]
     assert (nato["stanceLabel"], nato["polarityLabel"]) == ("refuses participation", "negative")
-    assert "exception: any involvement limited to individual member states acting independently, not through NATO " \
-           "structures" in parts(nato["conditions"])
+    assert (
+        "exception: any involvement limited to individual member states acting independently, not through NATO "
+        "structures" in parts(nato["conditions"])
+    )
     regret = next(r for r in rows if r["position"] == P("fr-regrets-no-un-debate"))
     assert parts(regret["conditions"]) == {
-        "procedural objection: not debated through multilateral institutions such as the United Nations"}
+        "procedural objection: not debated through multilateral institutions such as the United Nations"
+    }
     assert run(seed_store, "11", alliance="uk") == []  # the UK has no members
     assert {r["holder"] for r in run(seed_store, "11", alliance="nato")} == {ACTOR.nato, *E3}
 
 
 # -- CQ12 ----------------------------------------------------------------------------------------
 
-_NATO_VS_MEMBERS = ("uk-authorises-basing", "uk-protect-allies", "e3-enable-defensive-action", "de-self-defence",
-                    "fr-ready-defend-gulf-jordan")
+_NATO_VS_MEMBERS = (
+    "uk-authorises-basing",
+    "uk-protect-allies",
+    "e3-enable-defensive-action",
+    "de-self-defence",
+    "fr-ready-defend-gulf-jordan",
+)
 
 
 def test_cq12_tensions(seed_store: EmbeddedStore) -> None:
@@ -548,22 +758,30 @@ def test_cq12_tensions(seed_store: EmbeddedStore) -> None:
     by_pair = {(r["position"], r["otherPosition"]): r for r in rows}
     germany = by_pair[(P("de-refuses-participation"), P("e3-enable-defensive-action"))]
     assert (germany["stanceLabel"], germany["otherStanceLabel"], germany["otherModalityLabel"]) == (
-        "refuses participation", "ready to", "possible")
+        "refuses participation",
+        "ready to",
+        "possible",
+    )
     assert parts(germany["otherHolders"]) == {"United Kingdom", "Germany", "France"}
     assert parts(germany["otherRestrictions"]) == {
         "threshold: only necessary and proportionate action",
         "purpose: defensive action only (as the three governments describe it)",
-        "target scope: Iran's missile and drone capabilities at their source"}
+        "target scope: Iran's missile and drone capabilities at their source",
+    }
     uk = by_pair[(P("uk-denies-direct-offensive"), P("uk-authorises-basing"))]
     assert parts(uk["restrictions"]) == {
-        'participation modality: only direct participation is denied ("not directly participating")'}
+        'participation modality: only direct participation is denied ("not directly participating")'
+    }
     assert parts(uk["otherRestrictions"]) == {
         'purpose: only for what the UK describes as defensive strikes, a "defensive measure"',
-        "target scope: Iranian missile sites and missile stockpiles"}
+        "target scope: Iranian missile sites and missile stockpiles",
+    }
     nato = by_pair[(P("nato-no-participation"), P("fr-ready-defend-gulf-jordan"))]
-    assert {"acting capacity: only as a collective military actor, through NATO structures",
-            "exception: any involvement limited to individual member states acting independently, not through NATO "
-            "structures"} <= parts(nato["restrictions"])
+    assert {
+        "acting capacity: only as a collective military actor, through NATO structures",
+        "exception: any involvement limited to individual member states acting independently, not through NATO "
+        "structures",
+    } <= parts(nato["restrictions"])
     assert {r["otherPosition"] for r in run(seed_store, "12", holder="uk")} == {P("uk-authorises-basing")}
     assert {r["otherPosition"] for r in run(seed_store, "12", holder="germany")} == {P("e3-enable-defensive-action")}
     assert run(seed_store, "12", holder="france") == []
@@ -587,13 +805,19 @@ def test_cq13_line_over_time(seed_store: EmbeddedStore) -> None:
     rows = run(seed_store, "line-over-time")
     sunday, monday = date(2026, 3, 1), date(2026, 3, 2)
     got = {(r["holder"], r["statement"], r["position"], r["statedOn"], r["notLaterThan"]) for r in rows}
-    e3 = {(h, S("e3-joint"), P(p), sunday, sunday) for h in E3 for p in ("e3-defend-interests", "e3-enable-defensive-action")}
+    e3 = {
+        (h, S("e3-joint"), P(p), sunday, sunday)
+        for h in E3
+        for p in ("e3-defend-interests", "e3-enable-defensive-action")
+    }
     assert got == e3 | {
         (ACTOR.germany, S("wadephul-dlf"), P("de-refuses-participation"), monday, monday),
         (ACTOR.germany, S("wadephul-dlf"), P("de-self-defence"), monday, monday),
         (ACTOR.germany, S("de-reported"), P("de-refuses-participation"), None, monday),
-        *((ACTOR.uk, S("uk-gov"), P(p), None, monday)
-          for p in ("uk-denies-direct-offensive", "uk-authorises-basing", "uk-protect-allies")),
+        *(
+            (ACTOR.uk, S("uk-gov"), P(p), None, monday)
+            for p in ("uk-denies-direct-offensive", "uk-authorises-basing", "uk-protect-allies")
+        ),
         (ACTOR.france, S("fr-ready"), P("fr-ready-defend-gulf-jordan"), None, monday),
         (ACTOR.france, S("fr-officials-regret"), P("fr-regrets-no-un-debate"), None, monday),
         (ACTOR.nato, S("rutte-ard"), P("nato-no-participation"), monday, monday),
@@ -602,8 +826,12 @@ def test_cq13_line_over_time(seed_store: EmbeddedStore) -> None:
     assert {r["supersedes"] for r in rows} == {None}  # no change links are warranted by this article
     germany = run(seed_store, "13", holder="germany")
     assert [(r["statement"], r["statedOn"]) for r in germany] == [
-        (S("e3-joint"), sunday), (S("e3-joint"), sunday), (S("wadephul-dlf"), monday), (S("wadephul-dlf"), monday),
-        (S("de-reported"), None)]
+        (S("e3-joint"), sunday),
+        (S("e3-joint"), sunday),
+        (S("wadephul-dlf"), monday),
+        (S("wadephul-dlf"), monday),
+        (S("de-reported"), None),
+    ]
     assert germany[-1]["dateBasisLabel"] == "not later than publication"
     uk = run(seed_store, "13", holder="uk")
     assert [r["statement"] for r in uk] == [S("e3-joint")] * 2 + [S("uk-gov")] * 3
@@ -634,10 +862,15 @@ def test_cq14_paraphrase_only(seed_store: EmbeddedStore) -> None:
     kinds = {(r["position"], r["condition"]): parts(r["evidenceKinds"]) for r in rows}
     assert kinds[(P("uk-denies-direct-offensive"), None)] == {"paraphrase"}
     assert kinds[(P("e3-defend-interests"), None)] == {"paraphrase"}
-    assert kinds[(P("nato-no-participation"), URIRef(f"{P('nato-no-participation')}/condition/exception"))] == {"paraphrase"}
+    assert kinds[(P("nato-no-participation"), URIRef(f"{P('nato-no-participation')}/condition/exception"))] == {
+        "paraphrase"
+    }
     assert all(r["level"] == "position" for r in rows[:9])
     assert {r["position"] for r in run(seed_store, "14", holder="germany")} == {
-        P("e3-defend-interests"), P("e3-enable-defensive-action"), P("de-self-defence")}
+        P("e3-defend-interests"),
+        P("e3-enable-defensive-action"),
+        P("de-self-defence"),
+    }
 
 
 # -- CQ15 ----------------------------------------------------------------------------------------
@@ -689,10 +922,14 @@ def test_positions_of_actor(seed_store: EmbeddedStore) -> None:
     }
     by_position = {r["position"]: r for r in rows}
     assert parts(by_position[P("e3-enable-defensive-action")]["coHolders"]) == {"United Kingdom", "France"}
-    assert parts(by_position[P("e3-enable-defensive-action")]["actionTypes"]) == {"enable military action",
-                                                                                "defensive strike"}
+    assert parts(by_position[P("e3-enable-defensive-action")]["actionTypes"]) == {
+        "enable military action",
+        "defensive strike",
+    }
     assert parts(by_position[P("de-refuses-participation")]["statements"]) == {
-        "Johann Wadephul (2026-03-02)", "German federal government (undated)"}
+        "Johann Wadephul (2026-03-02)",
+        "German federal government (undated)",
+    }
     assert by_position[P("de-self-defence")]["coHolders"] is None
     everyone = run(seed_store, "positions-of-actor")
     assert {r["holder"] for r in everyone} == {ACTOR.nato, ACTOR["mark-rutte"], *E3}
@@ -719,7 +956,8 @@ def test_positions_on_action_type(seed_store: EmbeddedStore) -> None:
     basing = run(seed_store, "17", actionType="enable-military-action")
     assert {(r["holder"], r["position"], r["typeLabel"]) for r in basing} == {
         (ACTOR.uk, P("uk-authorises-basing"), "basing access"),
-        *((h, P("e3-enable-defensive-action"), "enable military action") for h in E3)}
+        *((h, P("e3-enable-defensive-action"), "enable military action") for h in E3),
+    }
     assert run(seed_store, "17", actionType="multilateral-deliberation") == []
 
 
@@ -738,13 +976,17 @@ def test_string_parameter_is_bound_not_spliced(seed_store: EmbeddedStore) -> Non
     # a real substring, itself containing a double quote, finds exactly its condition
     quoted = run(seed_store, "conditions-by-text", text='a "defensive measure"')
     assert [(r["text"], r["holder"], r["condition"]) for r in quoted] == [
-        ('a "defensive measure"', ACTOR.uk, URIRef(f"{P('uk-authorises-basing')}/condition/purpose"))]
+        ('a "defensive measure"', ACTOR.uk, URIRef(f"{P('uk-authorises-basing')}/condition/purpose"))
+    ]
     proportionate = run(seed_store, "conditions-by-text", text="PROPORTIONATE")
     assert {(r["holder"], r["conditionTypeLabel"], r["conditionText"]) for r in proportionate} == {
-        (h, "threshold", "only necessary and proportionate action") for h in E3}
+        (h, "threshold", "only necessary and proportionate action") for h in E3
+    }
     # left out = any condition
     everything = run(seed_store, "conditions-by-text")
-    assert len(everything) == len({(r["holder"], r["condition"]) for r in everything}) == 31  # 21 conditions; the 5 on joint positions count thrice
+    assert (
+        len(everything) == len({(r["holder"], r["condition"]) for r in everything}) == 31
+    )  # 21 conditions; the 5 on joint positions count thrice
 
 
 def test_registry_parameters_reject_non_slugs() -> None:

@@ -35,13 +35,13 @@ from servers import (
 )
 
 from kg import terms
-from kg.remote.endpoints import PRESETS, credentials_for, resolve_endpoints
 from kg.errors import QueryError, StoreError
 from kg.ingest.pipeline import ingest
-from kg.remote.load import LoadOptions, _layout, load, plan_load
 from kg.read.queries import NamedQuery, find_query, named_queries
-from kg.remote.sparql import RemoteEndpoint, bind_parameters, strip_comments, values_block
 from kg.read.serve import endpoint_url, make_server, serve_in_thread
+from kg.remote.endpoints import PRESETS, credentials_for, resolve_endpoints
+from kg.remote.load import LoadOptions, _layout, load, plan_load
+from kg.remote.sparql import RemoteEndpoint, bind_parameters, strip_comments, values_block
 from kg.store import EmbeddedStore, SelectResult
 from kg.terms import PROVENANCE_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH, article_graph
 from kg.vocabulary import concepts
@@ -54,26 +54,35 @@ FAST = LoadOptions(retries=2, retry_delay=0.05, timeout=10, connect_timeout=2)
 
 def kg(*args: str, store: Path | None = None, timeout: float = 120, **env: str) -> subprocess.CompletedProcess[str]:
     extra = {"KG_STORE": str(store)} if store else {}
-    return subprocess.run([sys.executable, "-m", "kg.cli", *args], capture_output=True, text=True,
-                          env=kg_env(**extra, **env), timeout=timeout, check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "kg.cli", *args],
+        capture_output=True,
+        text=True,
+        env=kg_env(**extra, **env),
+        timeout=timeout,
+        check=False,
+    )
 
 
 def normalised(result: SelectResult) -> list[tuple[str, ...]]:
     """Rows as a sorted multiset; a cell joining several values with " | " (GROUP_CONCAT, whose order
     SPARQL leaves open) is compared as a set of values."""
+
     def cell(term: object) -> str:
         if term is None:
             return ""
         if isinstance(term, Literal) and " | " in str(term):
             return "{" + " | ".join(sorted(str(term).split(" | "))) + "}"
         return term.n3()  # type: ignore[attr-defined]
+
     return sorted(tuple(cell(t) for t in row) for row in result.rows)
 
 
 def server_graph(server_base: str, graph: URIRef) -> Graph:
     """A named graph as the server holds it (Graph Store Protocol GET)."""
-    response = requests.get(f"{server_base}/store", params={"graph": str(graph)},
-                            headers={"Accept": "application/n-triples"}, timeout=30)
+    response = requests.get(
+        f"{server_base}/store", params={"graph": str(graph)}, headers={"Accept": "application/n-triples"}, timeout=30
+    )
     response.raise_for_status()
     return Graph().parse(data=response.text, format="nt")
 
@@ -86,7 +95,8 @@ def server_total(endpoint: RemoteEndpoint) -> int:
 def server_counts(server_base: str) -> dict[URIRef, int]:
     """Triples per named graph on the server."""
     result = RemoteEndpoint(f"{server_base}/query").select(
-        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
+        "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+    )
     return {URIRef(str(g)): int(str(n)) for g, n in result.rows}
 
 
@@ -99,7 +109,7 @@ def requests_of(store: EmbeddedStore, size: int) -> list[list[URIRef]]:
     return [[g for g, _ in chunk] for chunk in _layout(sorted(local_counts(store).items()), size)]
 
 
-def gsp_endpoints(base: str):  # noqa: ANN201
+def gsp_endpoints(base: str):
     """Oxigraph's endpoints without the preset: graph store and query only, so the per-graph path."""
     return resolve_endpoints(f"{base}/query", graph_store=f"{base}/store")
 
@@ -195,7 +205,8 @@ def test_load_reports_every_graph_and_verifies(oxigraph: Server, corpus_store: E
     graphs = corpus_store.named_graphs()
     assert {article_graph(SEED_ID), REGISTRY_GRAPH, VOCAB_GRAPH, PROVENANCE_GRAPH} <= set(graphs)
     assert [(w.method, w.path, w.headers["Content-Type"]) for w in writes] == [
-        ("POST", "/store?no_transaction", "application/n-quads")]
+        ("POST", "/store?no_transaction", "application/n-quads")
+    ]
     assert len(writes[0].body.splitlines()) == len(corpus_store)
     assert f"loaded   request 1 ({len(corpus_store)} quads, {len(graphs)} graph(s))" in done.stderr
     assert f"{len(graphs)} graph(s) loaded, 0 not loaded, {len(graphs)} of {len(graphs)} verified" in done.stderr
@@ -221,8 +232,20 @@ def test_loading_again_replaces_and_never_duplicates(loaded_oxigraph: Server, co
 
 def test_dry_run_prints_the_plan_and_sends_nothing(oxigraph: Server, corpus_store: EmbeddedStore) -> None:
     with FaultProxy(oxigraph.base) as proxy:
-        done = kg("load", "--endpoint", proxy.base, "--preset", "oxigraph", "--dry-run", "--batch-size", "500",
-                  "--store", str(corpus_store.location), KG_ENDPOINT_USER="kg", KG_ENDPOINT_PASSWORD=SECRET)
+        done = kg(
+            "load",
+            "--endpoint",
+            proxy.base,
+            "--preset",
+            "oxigraph",
+            "--dry-run",
+            "--batch-size",
+            "500",
+            "--store",
+            str(corpus_store.location),
+            KG_ENDPOINT_USER="kg",
+            KG_ENDPOINT_PASSWORD=SECRET,
+        )
         assert done.returncode == 0, done.stderr
         assert proxy.requests == []
     assert "oxigraph preset, dataset mode" in done.stdout
@@ -236,8 +259,16 @@ def test_dry_run_prints_the_plan_and_sends_nothing(oxigraph: Server, corpus_stor
     article = corpus_store.graph(article_graph(SEED_ID))
     assert f"graph:article/{SEED_ID}" in done.stdout and f"{len(article)} triples" in done.stdout
     assert SECRET not in done.stdout + done.stderr
-    gsp = kg("load", "--endpoint", f"{oxigraph.base}/query", "--graph-store", f"{oxigraph.base}/store", "--dry-run",
-             "--store", str(corpus_store.location))
+    gsp = kg(
+        "load",
+        "--endpoint",
+        f"{oxigraph.base}/query",
+        "--graph-store",
+        f"{oxigraph.base}/store",
+        "--dry-run",
+        "--store",
+        str(corpus_store.location),
+    )
     assert gsp.returncode == 0 and "no preset, graph-store mode" in gsp.stdout
     assert f"Graph Store Protocol at {oxigraph.base}/store" in gsp.stdout
 
@@ -255,15 +286,22 @@ def test_large_graphs_go_in_batches(oxigraph: Server, corpus_store: EmbeddedStor
     assert isomorphic(server_graph(oxigraph.base, article_graph(SEED_ID)), corpus_store.graph(article_graph(SEED_ID)))
 
 
-def test_dataset_requests_split_large_graphs_and_keep_small_ones_whole(fresh_oxigraph: Server,
-                                                                       corpus_store: EmbeddedStore) -> None:
+def test_dataset_requests_split_large_graphs_and_keep_small_ones_whole(
+    fresh_oxigraph: Server, corpus_store: EmbeddedStore
+) -> None:
     size = 300
     expected = requests_of(corpus_store, size)
     counts = local_counts(corpus_store)
     assert max(counts.values()) > size and len(expected) > 3
     with FaultProxy(fresh_oxigraph.base) as proxy:
-        report = load(plan_load(corpus_store, resolve_endpoints(proxy.base, preset="oxigraph"), None,
-                                LoadOptions(batch_size=size, retries=0)))
+        report = load(
+            plan_load(
+                corpus_store,
+                resolve_endpoints(proxy.base, preset="oxigraph"),
+                None,
+                LoadOptions(batch_size=size, retries=0),
+            )
+        )
         writes = proxy.writes()
     assert report.ok, report.render()
     assert report.requests == len(writes) == len(expected)
@@ -275,17 +313,25 @@ def test_dataset_requests_split_large_graphs_and_keep_small_ones_whole(fresh_oxi
     assert server_counts(fresh_oxigraph.base) == counts
 
 
-def test_a_retried_dataset_request_streams_the_same_quads_again(fresh_oxigraph: Server,
-                                                                corpus_store: EmbeddedStore) -> None:
+def test_a_retried_dataset_request_streams_the_same_quads_again(
+    fresh_oxigraph: Server, corpus_store: EmbeddedStore
+) -> None:
     size = 300
     expected = requests_of(corpus_store, size)
 
-    def drop_the_first_try_of_the_second_request(request) -> object:  # noqa: ANN001
+    def drop_the_first_try_of_the_second_request(request) -> object:
         return "drop" if len(proxy.writes()) == 2 else None
 
     with FaultProxy(fresh_oxigraph.base, drop_the_first_try_of_the_second_request) as proxy:
-        report = load(plan_load(corpus_store, resolve_endpoints(proxy.base, preset="oxigraph"), None,
-                                LoadOptions(batch_size=size, retries=1, retry_delay=0)), sleep=lambda s: None)
+        report = load(
+            plan_load(
+                corpus_store,
+                resolve_endpoints(proxy.base, preset="oxigraph"),
+                None,
+                LoadOptions(batch_size=size, retries=1, retry_delay=0),
+            ),
+            sleep=lambda s: None,
+        )
         writes = proxy.writes()
     assert report.ok and report.retries == 1, report.render()
     assert len(writes) == len(expected) + 1
@@ -310,21 +356,36 @@ def test_dataset_load_keeps_blank_nodes_together(fresh_oxigraph: Server, tmp_pat
     raw.flush()
     del raw
     with EmbeddedStore(tmp_path / "bnodes", read_only=True) as store, FaultProxy(fresh_oxigraph.base) as proxy:
-        report = load(plan_load(store, resolve_endpoints(proxy.base, preset="oxigraph"), None,
-                                LoadOptions(batch_size=1, retries=0)))
+        report = load(
+            plan_load(
+                store, resolve_endpoints(proxy.base, preset="oxigraph"), None, LoadOptions(batch_size=1, retries=0)
+            )
+        )
         bodies = [w.body.decode() for w in proxy.writes()]
     assert report.ok, report.render()
     assert len(bodies) == 4  # g0, g1, g2 (their "_:" is inside a literal), then g3 and g4 together
     assert f"<{ex}g3>" in bodies[-1] and f"<{ex}g4>" in bodies[-1]
     endpoint = RemoteEndpoint(f"{fresh_oxigraph.base}/query")
-    blanks = endpoint.select(f"SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{ex}p> ?b FILTER isBlank(?b) }} }}")
+    blanks = endpoint.select(
+        f"SELECT (COUNT(DISTINCT ?b) AS ?n) WHERE {{ GRAPH ?g {{ ?s <{ex}p> ?b FILTER isBlank(?b) }} }}"
+    )
     assert int(str(blanks.rows[0][0])) == 1  # one blank node on the server too, shared by both graphs
 
 
-def test_load_through_sparql_update_when_there_is_no_graph_store(fresh_oxigraph: Server,
-                                                                 corpus_store: EmbeddedStore) -> None:
-    done = kg("load", "--endpoint", f"{fresh_oxigraph.base}/query", "--update", f"{fresh_oxigraph.base}/update",
-              "--batch-size", "400", "--store", str(corpus_store.location))
+def test_load_through_sparql_update_when_there_is_no_graph_store(
+    fresh_oxigraph: Server, corpus_store: EmbeddedStore
+) -> None:
+    done = kg(
+        "load",
+        "--endpoint",
+        f"{fresh_oxigraph.base}/query",
+        "--update",
+        f"{fresh_oxigraph.base}/update",
+        "--batch-size",
+        "400",
+        "--store",
+        str(corpus_store.location),
+    )
     assert done.returncode == 0, done.stderr
     for graph in corpus_store.named_graphs():
         assert isomorphic(server_graph(fresh_oxigraph.base, graph), corpus_store.graph(graph)), graph
@@ -358,10 +419,12 @@ def test_a_changed_article_replaces_its_graph(fresh_oxigraph: Server, tmp_path: 
 # -- remote queries ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("name", "given"), CASES, ids=[f"{n}-{'-'.join(f'{k}={v}' for k, v in c.items()) or 'defaults'}"
-                                                        for n, c in CASES])
-def test_every_query_gives_the_local_answer_remotely(loaded_oxigraph: Server, corpus_store: EmbeddedStore,
-                                                     name: str, given: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "given"), CASES, ids=[f"{n}-{'-'.join(f'{k}={v}' for k, v in c.items()) or 'defaults'}" for n, c in CASES]
+)
+def test_every_query_gives_the_local_answer_remotely(
+    loaded_oxigraph: Server, corpus_store: EmbeddedStore, name: str, given: dict[str, str]
+) -> None:
     query = QUERIES[name]
     bindings = query.bindings(given)
     local = corpus_store.select(query.text, bindings)
@@ -412,15 +475,19 @@ def test_cli_query_against_the_endpoint(loaded_oxigraph: Server, corpus_store: E
 
 
 def test_values_block_escapes_terms() -> None:
-    block = values_block({"text": Literal('say "no" \\ }'), "holder": URIRef("https://w3id.org/positions-kg/id/actor/uk")})
+    block = values_block(
+        {"text": Literal('say "no" \\ }'), "holder": URIRef("https://w3id.org/positions-kg/id/actor/uk")}
+    )
     assert block == ('VALUES (?holder ?text) { (<https://w3id.org/positions-kg/id/actor/uk> "say \\"no\\" \\\\ }") }')
     with pytest.raises(QueryError, match="holder"):
         values_block({"holder": URIRef("https://example.org/a b>")})
 
 
 def test_values_go_at_the_start_of_the_outer_where_group() -> None:
-    query = ('# a { comment with WHERE {\nPREFIX ex: <http://example.org/ns#>\nSELECT ?x (CONCAT("{", ?y) AS ?z)\n'
-             'WHERE { ?x ex:p ?y . FILTER(?y = ?v) { SELECT ?x WHERE { ?x ?p ?o } } }')
+    query = (
+        '# a { comment with WHERE {\nPREFIX ex: <http://example.org/ns#>\nSELECT ?x (CONCAT("{", ?y) AS ?z)\n'
+        "WHERE { ?x ex:p ?y . FILTER(?y = ?v) { SELECT ?x WHERE { ?x ?p ?o } } }"
+    )
     bound = bind_parameters(query, {"v": Literal(1)})
     assert 'WHERE {\n  VALUES (?v) { ("1"^^<http://www.w3.org/2001/XMLSchema#integer>) }\n ?x ex:p ?y' in bound
     assert bind_parameters(query, {}) == query
@@ -440,17 +507,25 @@ def test_serve_answers_every_query_like_the_local_store(corpus_store: EmbeddedSt
             query = QUERIES[name]
             bindings = query.bindings(given)
             assert normalised(remote.select(query.text, bindings)) == normalised(
-                corpus_store.select(query.text, bindings)), (name, given)
-        refused = requests.post(f"http://127.0.0.1:{server.server_port}/update", data="DROP ALL",
-                                headers={"Content-Type": "application/sparql-update"}, timeout=10)
+                corpus_store.select(query.text, bindings)
+            ), (name, given)
+        refused = requests.post(
+            f"http://127.0.0.1:{server.server_port}/update",
+            data="DROP ALL",
+            headers={"Content-Type": "application/sparql-update"},
+            timeout=10,
+        )
         assert refused.status_code == 403 and "read-only" in refused.text
         refused = requests.post(endpoint_url(server), data={"update": "DROP ALL"}, timeout=10)
         assert refused.status_code == 403
         bad = requests.get(endpoint_url(server), params={"query": "SELECT WHERE {"}, timeout=10)
         assert bad.status_code == 400 and "does not parse" in bad.text
-        graph = requests.get(endpoint_url(server), params={"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH "
-                                                                    f"<{REGISTRY_GRAPH}> {{ ?s ?p ?o }} }}"},
-                             headers={"Accept": "application/n-triples"}, timeout=10)
+        graph = requests.get(
+            endpoint_url(server),
+            params={"query": f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{REGISTRY_GRAPH}> {{ ?s ?p ?o }} }}"},
+            headers={"Accept": "application/n-triples"},
+            timeout=10,
+        )
         assert graph.status_code == 200
         assert isomorphic(Graph().parse(data=graph.text, format="nt"), corpus_store.graph(REGISTRY_GRAPH))
         assert len(corpus_store) == server_total(remote)
@@ -462,17 +537,33 @@ def test_serve_answers_every_query_like_the_local_store(corpus_store: EmbeddedSt
 @pytest.mark.parametrize("in_memory", [False, True], ids=["on-disk", "in-memory"])
 def test_kg_serve_command(corpus_store: EmbeddedStore, in_memory: bool) -> None:
     port = free_port()
-    process = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--port", str(port), "--store",
-                                str(corpus_store.location), *(["--in-memory"] if in_memory else [])],
-                               stderr=subprocess.PIPE, text=True, env=kg_env())
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "kg.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--store",
+            str(corpus_store.location),
+            *(["--in-memory"] if in_memory else []),
+        ],
+        stderr=subprocess.PIPE,
+        text=True,
+        env=kg_env(),
+    )
     try:
         assert process.stderr
         if in_memory:
             assert "reading the store into memory" in process.stderr.readline()
         first = process.stderr.readline()
         assert f"http://127.0.0.1:{port}/query" in first
-        assert re.search(r"serving an in-memory snapshot of the store \(read in [\d.]+ s\)", first) if in_memory \
+        assert (
+            re.search(r"serving an in-memory snapshot of the store \(read in [\d.]+ s\)", first)
+            if in_memory
             else "serving the store read-only" in first
+        )
         name = "who-said-what" if "who-said-what" in QUERIES else next(iter(QUERIES))
         remote = kg("query", name, "--format", "json", "--endpoint", f"http://127.0.0.1:{port}/query")
         local = kg("query", name, "--format", "json", "--store", str(corpus_store.location))
@@ -508,8 +599,17 @@ def test_the_server_rejects_the_graphs(tmp_path: Path, corpus_store: EmbeddedSto
     pyoxigraph.Store(str(tmp_path / "ro")).flush()  # an empty database for serve-read-only
     server = start_oxigraph(tmp_path / "server", read_only_location=tmp_path / "ro")
     try:
-        done = kg("load", "--endpoint", server.base, "--preset", "oxigraph", "--retries", "0",
-                  "--store", str(corpus_store.location))
+        done = kg(
+            "load",
+            "--endpoint",
+            server.base,
+            "--preset",
+            "oxigraph",
+            "--retries",
+            "0",
+            "--store",
+            str(corpus_store.location),
+        )
     finally:
         server.stop()
     assert done.returncode == 3
@@ -527,15 +627,24 @@ def _curie(graph: URIRef) -> str:
 def test_dropped_connections_are_retried(fresh_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
     dropped: list[str] = []
 
-    def drop_first_two(request) -> object:  # noqa: ANN001
+    def drop_first_two(request) -> object:
         if request.method == "POST" and request.path.startswith("/store") and len(dropped) < 2:
             dropped.append(request.path)
             return "drop"
         return None
 
     with FaultProxy(fresh_oxigraph.base, drop_first_two) as proxy:
-        done = kg("load", "--endpoint", proxy.base, "--preset", "oxigraph", "--retry-delay", "0.05",
-                  "--store", str(corpus_store.location))
+        done = kg(
+            "load",
+            "--endpoint",
+            proxy.base,
+            "--preset",
+            "oxigraph",
+            "--retry-delay",
+            "0.05",
+            "--store",
+            str(corpus_store.location),
+        )
     assert done.returncode == 0, done.stderr
     assert done.stderr.count("the server dropped the connection") == 2
     assert "(2 retried request(s))" in done.stderr
@@ -547,7 +656,7 @@ def test_dropped_connections_are_retried(fresh_oxigraph: Server, corpus_store: E
 def test_5xx_answers_are_retried_with_backoff(fresh_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
     busy: list[str] = []
 
-    def busy_twice(request) -> object:  # noqa: ANN001
+    def busy_twice(request) -> object:
         if request.method == "POST" and request.path.startswith("/store") and len(busy) < 2:
             busy.append(request.path)
             return ("status", 503, "Service Unavailable: try again later")
@@ -556,22 +665,31 @@ def test_5xx_answers_are_retried_with_backoff(fresh_oxigraph: Server, corpus_sto
     delays: list[float] = []
     messages: list[str] = []
     with FaultProxy(fresh_oxigraph.base, busy_twice) as proxy:
-        report = load(plan_load(corpus_store, resolve_endpoints(proxy.base, preset="oxigraph"), None, FAST),
-                      sleep=delays.append, log=messages.append)
+        report = load(
+            plan_load(corpus_store, resolve_endpoints(proxy.base, preset="oxigraph"), None, FAST),
+            sleep=delays.append,
+            log=messages.append,
+        )
     assert report.ok, report.render()
     assert delays == [0.05, 0.1]  # exponential backoff
     assert report.retries == 2
-    assert any("HTTP 503: Service Unavailable: try again later" in m and m.startswith("retrying POST of request 1")
-               for m in messages)
+    assert any(
+        "HTTP 503: Service Unavailable: try again later" in m and m.startswith("retrying POST of request 1")
+        for m in messages
+    )
     assert server_counts(fresh_oxigraph.base) == local_counts(corpus_store)
 
 
 def test_verification_catches_a_graph_the_server_lost(fresh_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
     """A server that acknowledges a POST but keeps none of the registry: only the triple counts can tell."""
-    def swallow_registry(request) -> object:  # noqa: ANN001
+
+    def swallow_registry(request) -> object:
         if request.method == "POST" and request.path.startswith("/store"):
-            kept = [line for line in request.body.splitlines(keepends=True)
-                    if not line.endswith(f"<{REGISTRY_GRAPH}> .\n".encode())]
+            kept = [
+                line
+                for line in request.body.splitlines(keepends=True)
+                if not line.endswith(f"<{REGISTRY_GRAPH}> .\n".encode())
+            ]
             assert len(kept) < len(request.body.splitlines())
             return ("forward", b"".join(kept))
         return None
@@ -588,10 +706,19 @@ def test_verification_catches_a_graph_the_server_lost(fresh_oxigraph: Server, co
 
 def test_bearer_token_is_sent(fresh_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
     with FaultProxy(fresh_oxigraph.base) as proxy:
-        load_done = kg("load", "--endpoint", proxy.base, "--preset", "oxigraph", "--store",
-                       str(corpus_store.location), KG_ENDPOINT_TOKEN=SECRET)
-        query_done = kg("query", next(iter(QUERIES)), "--endpoint", proxy.base, "--preset", "oxigraph",
-                        KG_ENDPOINT_TOKEN=SECRET)
+        load_done = kg(
+            "load",
+            "--endpoint",
+            proxy.base,
+            "--preset",
+            "oxigraph",
+            "--store",
+            str(corpus_store.location),
+            KG_ENDPOINT_TOKEN=SECRET,
+        )
+        query_done = kg(
+            "query", next(iter(QUERIES)), "--endpoint", proxy.base, "--preset", "oxigraph", KG_ENDPOINT_TOKEN=SECRET
+        )
         sent = [r.headers.get("Authorization") for r in proxy.requests]
     assert load_done.returncode == 0 and query_done.returncode == 0, load_done.stderr + query_done.stderr
     assert sent and set(sent) == {f"Bearer {SECRET}"}
@@ -617,13 +744,26 @@ def test_commands_have_help() -> None:
 
 
 def test_a_graph_that_times_out_is_listed_as_not_loaded(fresh_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
-    def never_answer_vocab(request) -> object:  # noqa: ANN001
+    def never_answer_vocab(request) -> object:
         return ("sleep", 3) if request.graph == str(VOCAB_GRAPH) else None
 
     with FaultProxy(fresh_oxigraph.base, never_answer_vocab) as proxy:
         started = time.monotonic()
-        done = kg("load", "--endpoint", f"{proxy.base}/query", "--graph-store", f"{proxy.base}/store",
-                  "--timeout", "0.5", "--retries", "1", "--retry-delay", "0.05", "--store", str(corpus_store.location))
+        done = kg(
+            "load",
+            "--endpoint",
+            f"{proxy.base}/query",
+            "--graph-store",
+            f"{proxy.base}/store",
+            "--timeout",
+            "0.5",
+            "--retries",
+            "1",
+            "--retry-delay",
+            "0.05",
+            "--store",
+            str(corpus_store.location),
+        )
         elapsed = time.monotonic() - started
     assert done.returncode == 3
     assert "FAILED   graph:vocab: no answer within 0.5 s (timed out) (gave up after 2 attempts)" in done.stderr
@@ -640,12 +780,27 @@ def test_a_dataset_request_that_times_out_fails_its_graphs(fresh_oxigraph: Serve
     expected = requests_of(corpus_store, size)
     with_vocab = sorted({g for graphs in expected if VOCAB_GRAPH in graphs for g in graphs})  # vocab spans requests
 
-    def never_answer_vocab(request) -> object:  # noqa: ANN001
+    def never_answer_vocab(request) -> object:
         return ("sleep", 3) if f"<{VOCAB_GRAPH}> .".encode() in request.body else None
 
     with FaultProxy(fresh_oxigraph.base, never_answer_vocab) as proxy:
-        done = kg("load", "--endpoint", proxy.base, "--preset", "oxigraph", "--timeout", "0.5", "--retries", "1",
-                  "--retry-delay", "0.05", "--batch-size", str(size), "--store", str(corpus_store.location))
+        done = kg(
+            "load",
+            "--endpoint",
+            proxy.base,
+            "--preset",
+            "oxigraph",
+            "--timeout",
+            "0.5",
+            "--retries",
+            "1",
+            "--retry-delay",
+            "0.05",
+            "--batch-size",
+            str(size),
+            "--store",
+            str(corpus_store.location),
+        )
     assert done.returncode == 3
     for graph in with_vocab:
         assert f"FAILED   {_curie(graph)}: no answer within 0.5 s (timed out) (gave up after 2 attempts)" in done.stderr
@@ -659,7 +814,7 @@ def test_a_dataset_request_that_times_out_fails_its_graphs(fresh_oxigraph: Serve
 def test_the_server_going_away_mid_load(fresh_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
     proxy: FaultProxy
 
-    def vanish_after_two(request) -> object:  # noqa: ANN001
+    def vanish_after_two(request) -> object:
         if len(proxy.writes()) > 2:
             proxy.close()  # stop listening now: the retries find nobody there
             return "drop"
@@ -685,16 +840,22 @@ def test_the_server_going_away_mid_dataset_load(fresh_oxigraph: Server, corpus_s
     expected = requests_of(corpus_store, size)
     assert len(expected) > 3
 
-    def vanish_after_two(request) -> object:  # noqa: ANN001
+    def vanish_after_two(request) -> object:
         if len(proxy.writes()) > 2:
             proxy.close()
             return "drop"
         return None
 
     with FaultProxy(fresh_oxigraph.base, vanish_after_two) as proxy:
-        report = load(plan_load(corpus_store, resolve_endpoints(proxy.base, preset="oxigraph"), None,
-                                LoadOptions(batch_size=size, retries=2, retry_delay=0, timeout=10, connect_timeout=2)),
-                      sleep=lambda s: None)
+        report = load(
+            plan_load(
+                corpus_store,
+                resolve_endpoints(proxy.base, preset="oxigraph"),
+                None,
+                LoadOptions(batch_size=size, retries=2, retry_delay=0, timeout=10, connect_timeout=2),
+            ),
+            sleep=lambda s: None,
+        )
     first_two = [g for graphs in expected[:2] for g in graphs]
     later = list(dict.fromkeys(g for graphs in expected[3:] for g in graphs))  # a large graph spans requests
     assert report.aborted and "unreachable" in report.aborted
@@ -710,8 +871,17 @@ def test_the_server_going_away_mid_dataset_load(fresh_oxigraph: Server, corpus_s
 def test_basic_auth_through_a_proxy(fresh_oxigraph: Server, corpus_store: EmbeddedStore, tmp_path: Path) -> None:
     """Oxigraph has no auth of its own; its README puts a reverse proxy with basic auth in front of writes."""
     with FaultProxy(fresh_oxigraph.base, basic_auth=("kg", SECRET)) as proxy:
-        wrong = kg("load", "--endpoint", proxy.base, "--preset", "oxigraph", "--store", str(corpus_store.location),
-                   KG_ENDPOINT_USER="kg", KG_ENDPOINT_PASSWORD="wrong-" + SECRET)
+        wrong = kg(
+            "load",
+            "--endpoint",
+            proxy.base,
+            "--preset",
+            "oxigraph",
+            "--store",
+            str(corpus_store.location),
+            KG_ENDPOINT_USER="kg",
+            KG_ENDPOINT_PASSWORD="wrong-" + SECRET,
+        )
         assert wrong.returncode == 3
         assert "HTTP 401: the server refused the credentials: basic auth as 'kg'" in wrong.stderr
         assert SECRET not in wrong.stderr + wrong.stdout
@@ -722,18 +892,42 @@ def test_basic_auth_through_a_proxy(fresh_oxigraph: Server, corpus_store: Embedd
         netrc = tmp_path / "netrc"
         netrc.write_text(f"machine 127.0.0.1 login kg password {SECRET}\n")
         netrc.chmod(0o600)
-        right = kg("load", "--endpoint", proxy.base, "--preset", "oxigraph", "--store", str(corpus_store.location),
-                   NETRC=str(netrc))
+        right = kg(
+            "load",
+            "--endpoint",
+            proxy.base,
+            "--preset",
+            "oxigraph",
+            "--store",
+            str(corpus_store.location),
+            NETRC=str(netrc),
+        )
         assert right.returncode == 0, right.stderr
         assert SECRET not in right.stderr + right.stdout
     with FaultProxy(fresh_oxigraph.base, basic_auth=("kg", SECRET), protect="all") as proxy:
-        query = kg("query", next(iter(QUERIES)), "--endpoint", proxy.base, "--preset", "oxigraph",
-                   KG_ENDPOINT_USER="kg", KG_ENDPOINT_PASSWORD="wrong-" + SECRET)
+        query = kg(
+            "query",
+            next(iter(QUERIES)),
+            "--endpoint",
+            proxy.base,
+            "--preset",
+            "oxigraph",
+            KG_ENDPOINT_USER="kg",
+            KG_ENDPOINT_PASSWORD="wrong-" + SECRET,
+        )
         assert query.returncode == 3, query.stderr
         assert f"{proxy.base}/query: HTTP 401: the credentials were refused" in query.stderr
         assert "basic auth as 'kg'" in query.stderr and SECRET not in query.stderr + query.stdout
-        good = kg("query", next(iter(QUERIES)), "--endpoint", proxy.base, "--preset", "oxigraph",
-                  KG_ENDPOINT_USER="kg", KG_ENDPOINT_PASSWORD=SECRET)
+        good = kg(
+            "query",
+            next(iter(QUERIES)),
+            "--endpoint",
+            proxy.base,
+            "--preset",
+            "oxigraph",
+            KG_ENDPOINT_USER="kg",
+            KG_ENDPOINT_PASSWORD=SECRET,
+        )
         assert good.returncode == 0, good.stderr
 
 
@@ -742,7 +936,9 @@ def test_credentials_come_from_the_environment_or_netrc(tmp_path: Path) -> None:
     env = {"KG_ENDPOINT_USER": "u", "KG_ENDPOINT_PASSWORD": SECRET}
     assert credentials_for(url, environ=env).scheme == "basic"
     assert credentials_for(url, environ=env, preset=PRESETS["virtuoso"]).scheme == "digest"
-    assert credentials_for(url, environ={**env, "KG_ENDPOINT_AUTH": "basic"}, preset=PRESETS["virtuoso"]).scheme == "basic"
+    assert (
+        credentials_for(url, environ={**env, "KG_ENDPOINT_AUTH": "basic"}, preset=PRESETS["virtuoso"]).scheme == "basic"
+    )
     assert credentials_for(url, environ={"KG_ENDPOINT_TOKEN": SECRET}).scheme == "bearer"
     assert SECRET not in repr(credentials_for(url, environ=env)) + credentials_for(url, environ=env).describe()
     netrc = tmp_path / "netrc"
@@ -760,9 +956,14 @@ def test_credentials_come_from_the_environment_or_netrc(tmp_path: Path) -> None:
 def test_a_query_timing_out_on_the_server(tmp_path: Path) -> None:
     server = start_oxigraph(tmp_path / "slow", "--timeout-s", "1")
     try:
-        body = "".join(f"<http://example.org/s{i}> <http://example.org/p> \"{i}\" .\n" for i in range(3000))
-        requests.put(f"{server.base}/store", params={"graph": "http://example.org/big"}, data=body.encode(),
-                     headers={"Content-Type": "application/n-triples"}, timeout=30).raise_for_status()
+        body = "".join(f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n' for i in range(3000))
+        requests.put(
+            f"{server.base}/store",
+            params={"graph": "http://example.org/big"},
+            data=body.encode(),
+            headers={"Content-Type": "application/n-triples"},
+            timeout=30,
+        ).raise_for_status()
         heavy = tmp_path / "heavy.rq"
         heavy.write_text("SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?a ?p ?b . ?c ?q ?d . ?e ?r ?f } }\n")
         started = time.monotonic()
@@ -824,11 +1025,26 @@ def test_virtuoso_load_with_digest_auth(virtuoso: Server, corpus_store: Embedded
 def test_virtuoso_answers_bound_queries_like_the_local_store(virtuoso: Server, corpus_store: EmbeddedStore) -> None:
     """Parameters bound by VALUES work on a second engine. (Virtuoso 7.2 answers some of the queries
     differently from the SPARQL standard; docs/triplestores.md lists them.)"""
-    assert kg("load", "--endpoint", virtuoso.base, "--preset", "virtuoso", "--store", str(corpus_store.location),
-              **virtuoso_env()).returncode == 0
+    assert (
+        kg(
+            "load",
+            "--endpoint",
+            virtuoso.base,
+            "--preset",
+            "virtuoso",
+            "--store",
+            str(corpus_store.location),
+            **virtuoso_env(),
+        ).returncode
+        == 0
+    )
     endpoint = RemoteEndpoint(resolve_endpoints(virtuoso.base, preset="virtuoso"), timeout=60)
-    cases = [("verbatim-quotes", {}), ("verbatim-quotes", {"kind": "paraphrase"}), ("who-said-what", {}),
-             ("paraphrase-only", {})]
+    cases = [
+        ("verbatim-quotes", {}),
+        ("verbatim-quotes", {"kind": "paraphrase"}),
+        ("who-said-what", {}),
+        ("paraphrase-only", {}),
+    ]
     for name, given in cases:
         query = find_query(name)
         bindings = query.bindings(given)
@@ -843,22 +1059,41 @@ def test_virtuoso_replaces_a_changed_article(virtuoso: Server, tmp_path: Path) -
     annotation = corpus / SEED.name
     text = annotation.read_text(encoding="utf-8")
     new_headline = "NATO Rules Out Role in Iran War (revised for Virtuoso)"
-    annotation.write_text(text.replace("NATO Rules Out Role in Iran War as Tensions Rise", new_headline),
-                          encoding="utf-8")
+    annotation.write_text(
+        text.replace("NATO Rules Out Role in Iran War as Tensions Rise", new_headline), encoding="utf-8"
+    )
     with EmbeddedStore(tmp_path / "store") as store:
         assert [o.status for o in ingest([corpus], store).outcomes] == ["stored"]
         store.flush()
-        done = kg("load", "--endpoint", virtuoso.base, "--preset", "virtuoso", "--store", str(store.location),
-                  **virtuoso_env())
+        done = kg(
+            "load",
+            "--endpoint",
+            virtuoso.base,
+            "--preset",
+            "virtuoso",
+            "--store",
+            str(store.location),
+            **virtuoso_env(),
+        )
         assert done.returncode == 0, done.stderr
         endpoint = RemoteEndpoint(resolve_endpoints(virtuoso.base, preset="virtuoso"))
-        headlines = endpoint.select(f"SELECT ?h WHERE {{ GRAPH <{article_graph(SEED_ID)}> {{ ?a <{terms.SCHEMA.headline}> ?h }} }}")
+        headlines = endpoint.select(
+            f"SELECT ?h WHERE {{ GRAPH <{article_graph(SEED_ID)}> {{ ?a <{terms.SCHEMA.headline}> ?h }} }}"
+        )
         assert [str(row[0]) for row in headlines.rows] == [new_headline]
 
 
 def test_virtuoso_wrong_password(virtuoso: Server, corpus_store: EmbeddedStore) -> None:
-    done = kg("load", "--endpoint", virtuoso.base, "--preset", "virtuoso", "--store", str(corpus_store.location),
-              **virtuoso_env(SECRET))
+    done = kg(
+        "load",
+        "--endpoint",
+        virtuoso.base,
+        "--preset",
+        "virtuoso",
+        "--store",
+        str(corpus_store.location),
+        **virtuoso_env(SECRET),
+    )
     assert done.returncode == 3
     assert "HTTP 401: the server refused the credentials: digest auth as 'dba'" in done.stderr
     assert SECRET not in done.stderr + done.stdout

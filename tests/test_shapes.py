@@ -26,8 +26,8 @@ from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.parserutils import CompValue
 
 from kg.resources import data_files
-from kg.terms import GPO, PREFIXES, SHAPE, SHAPES_IRI
 from kg.shacl.shapes import shapes_graph
+from kg.terms import GPO, PREFIXES, SHAPE, SHAPES_IRI
 from kg.vocabulary import ontology_graph, vocabulary_graph
 
 FIXTURES = Path(__file__).resolve().parent / "data" / "shapes"
@@ -43,10 +43,34 @@ HEADER_OF_FILE = {
 
 #: Parameters that make a shape check something (SHACL Core constraint components, and sh:sparql).
 CONSTRAINT_PARAMETERS = {
-    SH["class"], SH.datatype, SH.nodeKind, SH.minCount, SH.maxCount, SH.minExclusive, SH.minInclusive,
-    SH.maxExclusive, SH.maxInclusive, SH.minLength, SH.maxLength, SH.pattern, SH.languageIn, SH.uniqueLang,
-    SH.equals, SH.disjoint, SH.lessThan, SH.lessThanOrEquals, SH["not"], SH["and"], SH["or"], SH.xone,
-    SH.node, SH.qualifiedValueShape, SH.closed, SH.hasValue, SH["in"], SH.sparql,
+    SH["class"],
+    SH.datatype,
+    SH.nodeKind,
+    SH.minCount,
+    SH.maxCount,
+    SH.minExclusive,
+    SH.minInclusive,
+    SH.maxExclusive,
+    SH.maxInclusive,
+    SH.minLength,
+    SH.maxLength,
+    SH.pattern,
+    SH.languageIn,
+    SH.uniqueLang,
+    SH.equals,
+    SH.disjoint,
+    SH.lessThan,
+    SH.lessThanOrEquals,
+    SH["not"],
+    SH["and"],
+    SH["or"],
+    SH.xone,
+    SH.node,
+    SH.qualifiedValueShape,
+    SH.closed,
+    SH.hasValue,
+    SH["in"],
+    SH.sparql,
 }
 #: Parameters whose values are shapes (to find the shapes a targeted shape reaches).
 SHAPE_VALUED = {SH.property, SH.node, SH["not"], SH.qualifiedValueShape}
@@ -281,7 +305,7 @@ def test_shape_file_has_one_severity(name: str) -> None:
     a failing nested sh:Warning shape as conforming and an sh:or / sh:not around it would never fail."""
     graph = Graph().parse(SHAPE_FILES[name], format="turtle")
     reporting = reporting_shapes(shapes_graph())
-    for shape in shapes_in(graph) - {s for s in graph.subjects(RDF.type, SH.SPARQLConstraint)}:
+    for shape in shapes_in(graph) - set(graph.subjects(RDF.type, SH.SPARQLConstraint)):
         if shape in reporting and constrained(graph, shape):
             assert graph.value(shape, SH.severity) == SEVERITY_OF_FILE[name], f"{name}: {shape} sh:severity"
         elif shape not in reporting:

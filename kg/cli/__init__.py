@@ -1,6 +1,7 @@
 """The ``kg`` command. The only package that prints or exits; the library does the work.
 
-Each wing registers its subcommands from its own module (``write``, ``read``, ``remote``); this
+Each command (or group: ``write`` holds ingest, validate and schema) registers its subcommands from
+its own module; this
 module builds the parser and maps the library's errors to the documented exit codes.
 Exit codes: 0 success (data conforms), 1 SHACL violations, 2 usage or input error,
 3 store or network error. Data goes to stdout; progress, summaries and errors to stderr.
@@ -12,12 +13,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kg.cli import read, remote, write
+from kg.cli import export, load, query, serve, write
 from kg.cli.common import EPILOG, EXIT_INPUT, EXIT_STORE, say
 from kg.errors import InputError, KgError, QueryError, StoreError
 
 #: Subcommand modules in the order ``kg --help`` lists them.
-COMMAND_MODULES = (write, read, remote)
+COMMAND_MODULES = (write, query, export, load, serve)
 
 
 class _VersionAction(argparse.Action):
@@ -64,4 +65,3 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KgError as err:
         say(f"error: {err}")
         return EXIT_INPUT
-

@@ -12,26 +12,31 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-
 EXIT_OK, EXIT_VIOLATIONS, EXIT_INPUT, EXIT_STORE = 0, 1, 2, 3
 
 EPILOG = """exit codes: 0 ok / conforms, 1 SHACL violations, 2 usage or input error, 3 store or network error.
 store: --store DIR, else $KG_STORE, else ~/.local/share/positions-kg/store"""
 
-EXPORT_EPILOG = """TriG, N-Quads and JSON-LD keep the named graphs (one per article, plus registry, vocab, ontology,
+EXPORT_EPILOG = (
+    """TriG, N-Quads and JSON-LD keep the named graphs (one per article, plus registry, vocab, ontology,
 provenance); Turtle and N-Triples have no graphs and hold the union of all graphs. The output is
 deterministic (same store, same bytes) and written atomically (a temporary file, then a rename).
 JSON-LD uses the context shipped in the package (kg/context.jsonld).
-""" + EPILOG
+"""
+    + EPILOG
+)
 
-LOAD_EPILOG = """credentials (never on the command line, never printed):
+LOAD_EPILOG = (
+    """credentials (never on the command line, never printed):
   KG_ENDPOINT_USER + KG_ENDPOINT_PASSWORD (scheme: --auth, $KG_ENDPOINT_AUTH, the preset, else basic),
   KG_ENDPOINT_TOKEN (bearer), else ~/.netrc ($NETRC).
 With a dataset endpoint (--dataset, or the oxigraph preset) the store goes as N-Quads in a few large
 POSTs, after dropping the graphs the server already has; otherwise every named graph is PUT (Graph
 Store Protocol) or sent as SPARQL Update. Either way loading again replaces and never duplicates;
 afterwards the triples of each graph are counted on the server and compared (any difference: exit 3).
-""" + EPILOG
+"""
+    + EPILOG
+)
 
 
 def say(message: str) -> None:
@@ -51,9 +56,12 @@ def progress_bar(total: int, unit: str) -> Iterator[Callable[[int], None]]:
 
 
 def workers_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--workers", type=positive, metavar="N",
-                        help="processes that check and validate batches in parallel (default: $KG_WORKERS, else one "
-                             "per core)")
+    parser.add_argument(
+        "--workers",
+        type=positive,
+        metavar="N",
+        help="processes that check and validate batches in parallel (default: $KG_WORKERS, else one per core)",
+    )
 
 
 def positive(text: str) -> int:
@@ -63,13 +71,23 @@ def positive(text: str) -> int:
 
 
 def store_argument(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--store", type=Path, metavar="DIR", help="embedded store folder (default: $KG_STORE or "
-                        "~/.local/share/positions-kg/store)")
+    parser.add_argument(
+        "--store",
+        type=Path,
+        metavar="DIR",
+        help="embedded store folder (default: $KG_STORE or ~/.local/share/positions-kg/store)",
+    )
 
 
 def remote_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--preset", choices=("oxigraph", "fuseki", "graphdb", "virtuoso"),
-                        help="the store's endpoint paths and auth scheme (see docs/triplestores.md)")
-    parser.add_argument("--auth", choices=("basic", "digest", "none"),
-                        help="auth scheme for the credentials (default: $KG_ENDPOINT_AUTH, else the preset's, else "
-                        "basic); credentials come only from the environment or ~/.netrc")
+    parser.add_argument(
+        "--preset",
+        choices=("oxigraph", "fuseki", "graphdb", "virtuoso"),
+        help="the store's endpoint paths and auth scheme (see docs/triplestores.md)",
+    )
+    parser.add_argument(
+        "--auth",
+        choices=("basic", "digest", "none"),
+        help="auth scheme for the credentials (default: $KG_ENDPOINT_AUTH, else the preset's, else "
+        "basic); credentials come only from the environment or ~/.netrc",
+    )

@@ -6,12 +6,22 @@ import argparse
 import sys
 from pathlib import Path
 
-from kg.cli.common import EXIT_INPUT, EXIT_OK, EXIT_VIOLATIONS, EPILOG, progress_bar, say, store_argument, workers_argument
+from kg.cli.common import (
+    EPILOG,
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_VIOLATIONS,
+    progress_bar,
+    say,
+    store_argument,
+    workers_argument,
+)
+
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from kg.ingest.pipeline import discover, ingest
-    from kg.store import EmbeddedStore
     from kg.shacl.report import render_text
+    from kg.store import EmbeddedStore
 
     files = discover(args.paths)
     with EmbeddedStore(args.store) as store, progress_bar(len(files), "article") as progress:
@@ -33,10 +43,9 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
 
 def cmd_validate(args: argparse.Namespace) -> int:
-    from kg.store import EmbeddedStore
     from kg.shacl.engine import validate_store
     from kg.shacl.report import render_json, render_text, render_turtle
-    from kg.store import annotation_files, stored_article_ids
+    from kg.store import EmbeddedStore, annotation_files, stored_article_ids
 
     with EmbeddedStore(args.store, read_only=True) as store:
         wanted = args.article or stored_article_ids(store)
@@ -65,8 +74,12 @@ def cmd_schema(args: argparse.Namespace) -> int:
 def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     ingest = sub.add_parser("ingest", help="ingest annotation files or folders into the store", epilog=EPILOG)
     ingest.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="annotation .yaml files or folders")
-    ingest.add_argument("--registry", type=Path, metavar="FILE", help="actor registry (default: the nearest "
-                        "registry.yaml beside or above the articles)")
+    ingest.add_argument(
+        "--registry",
+        type=Path,
+        metavar="FILE",
+        help="actor registry (default: the nearest registry.yaml beside or above the articles)",
+    )
     workers_argument(ingest)
     store_argument(ingest)
     ingest.set_defaults(handler=cmd_ingest)

@@ -77,4 +77,6 @@ def closest_passage(text: str, quote: str) -> str:
         return "paste the exact words from the article text file"
     start = max(0, block.a - block.b)
     passage = text[start : start + len(quote)]
-    return f"closest passage at offset {start}: {passage!r} (paste the exact words; check quotation marks and apostrophes)"
+    return (
+        f"closest passage at offset {start}: {passage!r} (paste the exact words; check quotation marks and apostrophes)"
+    )

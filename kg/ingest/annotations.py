@@ -14,8 +14,8 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from kg.ingest.anchoring import Anchor, AnchorError, anchor, normalise
 from kg.errors import InputError, Problem
+from kg.ingest.anchoring import Anchor, AnchorError, anchor, normalise
 from kg.ingest.schema import validator
 from kg.ingest.yamlfile import JsonPath, YamlDocument, check_schema, load_yaml, nearest, read_text
 
@@ -69,8 +69,11 @@ def load_registry(path: Path) -> Registry:
             slug = entry["id"]
             if slug in sections_of:
                 problems.append(
-                    doc.problem((name, index, "id"), f"slug {slug!r} is already used in {sections_of[slug]}",
-                                "registry slugs must be unique across all sections")
+                    doc.problem(
+                        (name, index, "id"),
+                        f"slug {slug!r} is already used in {sections_of[slug]}",
+                        "registry slugs must be unique across all sections",
+                    )
                 )
             sections_of.setdefault(slug, name)
     registry = Registry(path, sha256_file(path), sections, sections_of)
@@ -95,8 +98,14 @@ def find_registry(article_path: Path) -> Path:
         if candidate.is_file():
             return candidate
     raise InputError(
-        [Problem(article_path, "", f"no {REGISTRY_FILE} found in this folder or above it",
-                 "create the actor registry next to the articles, or pass --registry FILE")]
+        [
+            Problem(
+                article_path,
+                "",
+                f"no {REGISTRY_FILE} found in this folder or above it",
+                "create the actor registry next to the articles, or pass --registry FILE",
+            )
+        ]
     )
 
 
@@ -112,8 +121,16 @@ def load_article(path: Path, registry: Registry) -> Article:
     except InputError as err:
         line = doc.line(("article", "text")) or doc.line(("article",))
         raise InputError(
-            [Problem(path, "article.text", f"{p.message}: {text_path}", "put the article text beside the YAML file "
-                     "with the same name, or name it in article.text", line) for p in err.problems]
+            [
+                Problem(
+                    path,
+                    "article.text",
+                    f"{p.message}: {text_path}",
+                    "put the article text beside the YAML file with the same name, or name it in article.text",
+                    line,
+                )
+                for p in err.problems
+            ]
         ) from err
     _check_dates(doc, problems)
     local_ids = _check_unique_ids(doc, problems)
@@ -135,8 +152,11 @@ def _check_dates(doc: YamlDocument, problems: list[Problem]) -> None:
     try:
         datetime.fromisoformat(published)
     except ValueError:
-        problems.append(doc.problem(("article", "published"), f"{published!r} is not a real date and time",
-                                    "check the month, day and time"))
+        problems.append(
+            doc.problem(
+                ("article", "published"), f"{published!r} is not a real date and time", "check the month, day and time"
+            )
+        )
     for path, value in _dated_fields(data):
         try:
             date.fromisoformat(value)
@@ -163,8 +183,13 @@ def _check_unique_ids(doc: YamlDocument, problems: list[Problem]) -> dict[str, s
         for index, item in enumerate(doc.data.get(section) or []):
             slug = item["id"]
             if slug in seen:
-                problems.append(doc.problem((section, index, "id"), f"id {slug!r} is already used by a {LOCAL_SECTIONS[seen[slug]]}",
-                                            "ids must be unique within an article: rename one of them"))
+                problems.append(
+                    doc.problem(
+                        (section, index, "id"),
+                        f"id {slug!r} is already used by a {LOCAL_SECTIONS[seen[slug]]}",
+                        "ids must be unique within an article: rename one of them",
+                    )
+                )
             else:
                 seen[slug] = section
     return seen
@@ -173,8 +198,9 @@ def _check_unique_ids(doc: YamlDocument, problems: list[Problem]) -> dict[str, s
 class _References:
     """Resolves slugs against the registry and the article's own ids, collecting problems."""
 
-    def __init__(self, doc: YamlDocument, registry: Registry, problems: list[Problem],
-                 local: dict[str, str] | None = None) -> None:
+    def __init__(
+        self, doc: YamlDocument, registry: Registry, problems: list[Problem], local: dict[str, str] | None = None
+    ) -> None:
         self.doc, self.registry, self.problems, self.local = doc, registry, problems, local or {}
 
     def each(self, path: JsonPath, slugs: list[str] | None, *sections: str) -> None:
@@ -194,12 +220,18 @@ class _References:
         where = "in this article" if local else f"in {self.registry.path}"
         nouns = " or ".join(SECTION_NOUN.get(s) or LOCAL_SECTIONS[s] for s in sections)
         if found is None:
-            self.problems.append(self.doc.problem(path, f"unknown {nouns} {slug!r}",
-                                                  f"{nearest(slug, candidates)}define it {where} first"))
+            self.problems.append(
+                self.doc.problem(
+                    path, f"unknown {nouns} {slug!r}", f"{nearest(slug, candidates)}define it {where} first"
+                )
+            )
         else:
             noun = SECTION_NOUN.get(found) or LOCAL_SECTIONS[found]
-            self.problems.append(self.doc.problem(path, f"{slug!r} is a {noun}, not a {nouns}",
-                                                  f"{nearest(slug, candidates)}use a {nouns} here"))
+            self.problems.append(
+                self.doc.problem(
+                    path, f"{slug!r} is a {noun}, not a {nouns}", f"{nearest(slug, candidates)}use a {nouns} here"
+                )
+            )
 
 
 def _check_references(data: dict[str, Any], refs: _References, doc: YamlDocument, problems: list[Problem]) -> None:
@@ -216,8 +248,13 @@ def _check_references(data: dict[str, Any], refs: _References, doc: YamlDocument
         refs.each(("statements", i, "on_behalf_of"), statement.get("on_behalf_of"), "actors")
         refs.one(("statements", i, "venue"), statement.get("venue"), "venues")
         if not statement.get("speakers") and not statement.get("speaker_description"):
-            problems.append(doc.problem(("statements", i), "a statement needs a speaker",
-                                        "add 'speakers: [slug]' or, for an unnamed speaker, 'speaker_description'"))
+            problems.append(
+                doc.problem(
+                    ("statements", i),
+                    "a statement needs a speaker",
+                    "add 'speakers: [slug]' or, for an unnamed speaker, 'speaker_description'",
+                )
+            )
     for i, action in enumerate(data["actions"]):
         refs.each(("actions", i, "agents"), action.get("agents"), "actors")
         refs.each(("actions", i, "targets"), action.get("targets"), *any_entry)
@@ -258,8 +295,13 @@ def _anchor_evidence(doc: YamlDocument, text: str, problems: list[Problem]) -> d
         span = (found.start, found.end)
         if span in kinds and kinds[span][0] != item["kind"]:
             other_kind, other_path = kinds[span]
-            problems.append(doc.problem((*path, "kind"), f"the same span is {other_kind!r} at line "
-                                        f"{doc.line(other_path)} but {item['kind']!r} here", "use one kind for one span"))
+            problems.append(
+                doc.problem(
+                    (*path, "kind"),
+                    f"the same span is {other_kind!r} at line {doc.line(other_path)} but {item['kind']!r} here",
+                    "use one kind for one span",
+                )
+            )
         kinds.setdefault(span, (item["kind"], path))
         anchors[path] = found
     return anchors

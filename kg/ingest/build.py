@@ -16,6 +16,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.ingest.anchoring import Anchor
 from kg.ingest.annotations import Article, Registry, evidence_items
+from kg.ingest.yamlfile import JsonPath
 from kg.iris import (
     article_iri,
     ingest_activity_iri,
@@ -25,8 +26,8 @@ from kg.iris import (
     source_file_iri,
     span_iri,
 )
-from kg.terms import GPO, OA, ONTOLOGY_IRI, SCHEMA, article_graph as article_graph_iri, concept
-from kg.ingest.yamlfile import JsonPath
+from kg.terms import GPO, OA, ONTOLOGY_IRI, SCHEMA, concept
+from kg.terms import article_graph as article_graph_iri
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 
@@ -90,7 +91,7 @@ class _ArticleBuilder:
         self.lang = self.data["article"]["language"]
         self.iri = article_iri(article.source_id)
         self.graph = Graph()
-        self.kinds = {path: item for path, item in evidence_items(self.data)}
+        self.kinds = dict(evidence_items(self.data))
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         self.graph.add((s, p, o))
@@ -143,7 +144,9 @@ class _ArticleBuilder:
         self.add(node, RDF.type, GPO.Article)
         self.add(node, SCHEMA.headline, self.text(meta["headline"]))
         published = meta["published"]
-        self.add(node, SCHEMA.datePublished, Literal(published, datatype=XSD.dateTime if "T" in published else XSD.date))
+        self.add(
+            node, SCHEMA.datePublished, Literal(published, datatype=XSD.dateTime if "T" in published else XSD.date)
+        )
         self.add(node, SCHEMA.publisher, _registry_ref(self.registry, meta["publisher"]))
         self.add(node, SCHEMA.inLanguage, Literal(self.lang))
         self.add(node, GPO.sourceId, Literal(self.article.source_id))

@@ -20,17 +20,17 @@ from pathlib import Path
 from rdflib import Graph
 
 from kg import __version__
+from kg.errors import InputError, Problem
 from kg.ingest.annotations import REGISTRY_FILE, Article, Registry, find_registry, load_article, load_registry
 from kg.ingest.build import article_graph, provenance_graph, registry_graph
-from kg.errors import InputError, Problem
 from kg.iris import ingest_activity_iri, source_file_iri
 from kg.parallel import ordered_map, worker_state
-from kg.store import EmbeddedStore, GraphReplacement, ntriples
-from kg.terms import ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH, article_graph as article_graph_iri
 from kg.shacl.engine import BATCH_SIZE, validate
 from kg.shacl.report import REGISTRY_GROUP, Report
+from kg.store import EmbeddedStore, GraphReplacement, ntriples
+from kg.terms import ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH
+from kg.terms import article_graph as article_graph_iri
 from kg.vocabulary import ontology_graph, vocabulary_graph
-
 
 #: Compact the store after an ingest that wrote at least 1/COMPACT_SHARE of its triples.
 COMPACT_SHARE = 10
@@ -77,8 +77,16 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     if problems:
         raise InputError(problems)
     if not found:
-        raise InputError([Problem(", ".join(map(str, paths)), "", "no annotation files (*.yaml) found",
-                                  "name annotation files or folders that contain them")])
+        raise InputError(
+            [
+                Problem(
+                    ", ".join(map(str, paths)),
+                    "",
+                    "no annotation files (*.yaml) found",
+                    "name annotation files or folders that contain them",
+                )
+            ]
+        )
     return sorted(found)
 
 
@@ -136,13 +144,14 @@ class _Committer:
             if item.error is None and item.source_id in self.seen:  # a duplicate of an earlier batch
                 item.error = _duplicate(item.path, item.source_id, self.seen)
                 report.by_group.pop(item.source_id, None)
-            if item.error is not None:
+            if item.error is not None or item.source_id is None:
                 self.summary.outcomes.append(Outcome(item.path, "error", error=item.error))
                 continue
             self.seen[item.source_id] = item.path
             ok = report.conforms(item.source_id)
-            self.summary.outcomes.append(Outcome(item.path, "stored" if ok else "invalid", item.source_id,
-                                                 item.triples))
+            self.summary.outcomes.append(
+                Outcome(item.path, "stored" if ok else "invalid", item.source_id, item.triples)
+            )
             if ok and item.replacement is not None:
                 accepted.append(item.replacement)
         if not any(item.error is None for item in prepared.articles):
@@ -151,8 +160,16 @@ class _Committer:
         if self.registry_checked:
             report.by_group.pop(REGISTRY_GROUP, None)
         elif not report.conforms(REGISTRY_GROUP):
-            raise InputError([Problem(self.job.registry.path, "", "the registry violates the shapes",
-                                      "fix the registry findings listed in the report")])
+            raise InputError(
+                [
+                    Problem(
+                        self.job.registry.path,
+                        "",
+                        "the registry violates the shapes",
+                        "fix the registry findings listed in the report",
+                    )
+                ]
+            )
         self.registry_checked = True
         self.summary.report.merge(report)
         if accepted and self.context_pending:
@@ -210,8 +227,16 @@ def _prepare(paths: Sequence[Path]) -> _PreparedBatch:
     for path in paths:
         try:
             if not job.explicit_registry and find_registry(path) != registry.path:
-                raise InputError([Problem(path, "", f"belongs to another registry ({find_registry(path)})",
-                                          "ingest each corpus (folder with its own registry.yaml) separately")])
+                raise InputError(
+                    [
+                        Problem(
+                            path,
+                            "",
+                            f"belongs to another registry ({find_registry(path)})",
+                            "ingest each corpus (folder with its own registry.yaml) separately",
+                        )
+                    ]
+                )
             article = load_article(path, registry)
             if article.source_id in seen:
                 raise _duplicate(path, article.source_id, seen)
@@ -228,8 +253,16 @@ def _prepare(paths: Sequence[Path]) -> _PreparedBatch:
 
 
 def _duplicate(path: Path, source_id: str, seen: dict[str, Path]) -> InputError:
-    return InputError([Problem(path, "article.source_id", f"source_id {source_id!r} is also used by {seen[source_id]}",
-                               "give every article its own source_id")])
+    return InputError(
+        [
+            Problem(
+                path,
+                "article.source_id",
+                f"source_id {source_id!r} is also used by {seen[source_id]}",
+                "give every article its own source_id",
+            )
+        ]
+    )
 
 
 def _replacement(article: Article, graph: Graph, now: datetime) -> GraphReplacement:

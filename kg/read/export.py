@@ -30,7 +30,7 @@ from contextlib import contextmanager
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import pyoxigraph as ox
 from rdflib import Dataset, Graph, URIRef
@@ -39,7 +39,7 @@ from rdflib.plugins.serializers.jsonld import from_rdf
 from rdflib.plugins.serializers.trig import TrigSerializer
 
 from kg.errors import KgError
-from kg.store import EmbeddedStore, to_rdflib
+from kg.store import EmbeddedStore, rdflib_triple, to_rdflib
 from kg.terms import PREFIXES, article_graph
 
 #: Export formats and the file extensions that select them.
@@ -52,13 +52,6 @@ FORMATS: dict[str, tuple[str, ...]] = {
 }
 #: Formats that keep named graphs; the others export the union of all graphs.
 GRAPH_FORMATS = ("trig", "nquads", "jsonld")
-MEDIA_TYPES = {
-    "turtle": "text/turtle",
-    "trig": "application/trig",
-    "nquads": "application/n-quads",
-    "ntriples": "application/n-triples",
-    "jsonld": "application/ld+json",
-}
 CONTEXT_FILE = "context.jsonld"
 
 
@@ -79,8 +72,10 @@ def format_for(path: Path | None, given: str | None) -> str:
         if suffix in suffixes:
             return name
     known = ", ".join(f"{s} ({n})" for n, ss in FORMATS.items() for s in ss)
-    raise ExportError(f"{path}: cannot tell the export format from the extension {suffix or '(none)'!r}; "
-                      f"give --format, or use one of {known}")
+    raise ExportError(
+        f"{path}: cannot tell the export format from the extension {suffix or '(none)'!r}; "
+        f"give --format, or use one of {known}"
+    )
 
 
 # -- the JSON-LD context shipped in the package ------------------------------------------------
@@ -111,8 +106,10 @@ def _quads(store: EmbeddedStore, article: str | None) -> list[ox.Quad]:
         return list(store.quads())
     wanted = article_graph(article)
     if wanted not in store.named_graphs():
-        raise ExportError(f"article {article!r} is not in the store {store.location} "
-                          "(see 'kg validate' or 'kg query' for the stored articles)")
+        raise ExportError(
+            f"article {article!r} is not in the store {store.location} "
+            "(see 'kg validate' or 'kg query' for the stored articles)"
+        )
     return list(store.quads(wanted))
 
 
@@ -141,7 +138,7 @@ def _rdflib_graph(quads: Iterable[ox.Quad]) -> Graph:
     graph = Graph(bind_namespaces="none")
     graph.namespace_manager = _namespace_manager(graph)
     for q in quads:
-        graph.add((to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object)))
+        graph.add(rdflib_triple(q))
     return graph
 
 
@@ -150,8 +147,11 @@ def _rdflib_dataset(quads: Iterable[ox.Quad]) -> Dataset:
     dataset.namespace_manager = _namespace_manager(dataset)
     for q in quads:
         graph = None if isinstance(q.graph_name, ox.DefaultGraph) else to_rdflib(q.graph_name)
-        triple = (to_rdflib(q.subject), to_rdflib(q.predicate), to_rdflib(q.object))
-        dataset.add((*triple, graph) if graph is not None else triple)
+        triple = rdflib_triple(q)
+        if graph is None:
+            dataset.add(triple)
+        else:
+            dataset.add((*triple, Graph(identifier=cast(URIRef, graph))))
     return dataset
 
 
@@ -238,7 +238,7 @@ def atomic_write(path: Path) -> Iterator[IO[bytes]]:
     """
     path = Path(path)
     folder = path.parent if str(path.parent) else Path(".")
-    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False)
+    handle = tempfile.NamedTemporaryFile(dir=folder, prefix=f".{path.name}.", suffix=".tmp", delete=False)  # noqa: SIM115 - renamed or removed below
     try:
         with handle:
             yield handle

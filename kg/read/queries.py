@@ -19,11 +19,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import cast
 
 from rdflib import Literal, URIRef, Variable
 from rdflib.namespace import XSD
 from rdflib.query import Result
-from rdflib.term import Node
+from rdflib.term import Identifier, Node
 
 from kg.errors import QueryError
 from kg.iris import REGISTRY_NAMESPACES, SLUG_RULE, check_slug
@@ -32,7 +33,9 @@ from kg.store import SelectResult
 from kg.terms import curie
 from kg.vocabulary import concepts
 
-_PARAM = re.compile(r"^#\s+\?(?P<name>\w+)\s+\((?P<kind>[\w:-]+)(?:,\s*default\s+(?P<default>[^)]+))?\):\s*(?P<doc>.*)$")
+_PARAM = re.compile(
+    r"^#\s+\?(?P<name>\w+)\s+\((?P<kind>[\w:-]+)(?:,\s*default\s+(?P<default>[^)]+))?\):\s*(?P<doc>.*)$"
+)
 _REGISTRY_KINDS = {"actor": "actors", "post": "posts", "place": "places", "thing": "things", "event": "events"}
 FORMATS = ("table", "csv", "json")
 
@@ -144,7 +147,7 @@ def _rdflib_result(result: SelectResult) -> Result:
     out = Result("SELECT")
     out.vars = [Variable(v) for v in result.variables]
     out.bindings = [
-        {Variable(v): term for v, term in zip(result.variables, row, strict=True) if term is not None}
+        {Variable(v): cast(Identifier, term) for v, term in zip(result.variables, row, strict=True) if term is not None}
         for row in result.rows
     ]
     return out
@@ -153,7 +156,7 @@ def _rdflib_result(result: SelectResult) -> Result:
 def render(result: SelectResult, fmt: str) -> str:
     """``table`` for people; ``csv`` and ``json`` are the W3C SPARQL 1.1 result formats."""
     if fmt in ("json", "csv"):
-        text = _rdflib_result(result).serialize(format=fmt).decode("utf-8")
+        text = cast(bytes, _rdflib_result(result).serialize(format=fmt)).decode("utf-8")
         return text if text.endswith("\n") else text + "\n"
     if fmt == "table":
         return _table(result)
@@ -163,8 +166,10 @@ def render(result: SelectResult, fmt: str) -> str:
 def _table(result: SelectResult) -> str:
     cells = [[curie(t) if isinstance(t, URIRef) else ("" if t is None else str(t)) for t in row] for row in result.rows]
     widths = [min(60, max([len(v), *(len(r[i]) for r in cells)])) for i, v in enumerate(result.variables)]
+
     def line(values: list[str]) -> str:
         return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
+
     out = [line(result.variables), line(["-" * w for w in widths]), *(line(r) for r in cells)]
     out.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(out) + "\n"

@@ -26,7 +26,7 @@ answer 4-5x faster, for about 420 bytes of memory per quad.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -57,7 +57,7 @@ _GRAPH_TYPES = {
 }
 
 
-def _negotiate(accept: str, choices: dict[str, object], default: str) -> str | None:
+def _negotiate(accept: str, choices: Mapping[str, object], default: str) -> str | None:
     """The first media type of ``accept`` (by q, then order) we can produce; None if none fits."""
     if not accept.strip():
         return default
@@ -84,27 +84,33 @@ def _negotiate(accept: str, choices: dict[str, object], default: str) -> str | N
 class SparqlHandler(BaseHTTPRequestHandler):
     """One request against the read-only store. ``server.store`` and ``server.cors`` are set by :func:`make_server`."""
 
+    server: ThreadingHTTPServer
     server_version = f"positions-kg/{__version__}"
     protocol_version = "HTTP/1.1"
 
     # -- HTTP verbs ------------------------------------------------------------------------------
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server naming)
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         if url.path in ("", "/"):
-            self._send(HTTPStatus.OK, "text/plain; charset=utf-8",
-                       (f"Positions KG read-only SPARQL endpoint.\nQuery it at http://{HOST}:{self.server.server_port}"
-                        "/query (SPARQL 1.1 Protocol, GET or POST).\n").encode())
+            self._send(
+                HTTPStatus.OK,
+                "text/plain; charset=utf-8",
+                (
+                    f"Positions KG read-only SPARQL endpoint.\nQuery it at http://{HOST}:{self.server.server_port}"
+                    "/query (SPARQL 1.1 Protocol, GET or POST).\n"
+                ).encode(),
+            )
             return
         if url.path not in QUERY_PATHS:
             self._problem(HTTPStatus.NOT_FOUND, f"no such path {url.path}; the SPARQL endpoint is /query")
             return
         self._query(parse_qs(url.query, keep_blank_values=True))
 
-    def do_HEAD(self) -> None:  # noqa: N802
+    def do_HEAD(self) -> None:
         self._problem(HTTPStatus.METHOD_NOT_ALLOWED, "use GET or POST")
 
-    def do_POST(self) -> None:  # noqa: N802
+    def do_POST(self) -> None:
         url = urlsplit(self.path)
         length = int(self.headers.get("Content-Length") or 0)
         if length > MAX_BODY:
@@ -127,8 +133,10 @@ class SparqlHandler(BaseHTTPRequestHandler):
                 self._problem(HTTPStatus.FORBIDDEN, "this endpoint is read-only: updates are refused")
                 return
             else:
-                self._problem(HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
-                              "send application/x-www-form-urlencoded or application/sparql-query")
+                self._problem(
+                    HTTPStatus.UNSUPPORTED_MEDIA_TYPE,
+                    "send application/x-www-form-urlencoded or application/sparql-query",
+                )
                 return
         except UnicodeDecodeError:
             self._problem(HTTPStatus.BAD_REQUEST, "the request body is not UTF-8")
@@ -138,17 +146,17 @@ class SparqlHandler(BaseHTTPRequestHandler):
             return
         self._query(params)
 
-    def do_OPTIONS(self) -> None:  # noqa: N802
+    def do_OPTIONS(self) -> None:
         self.send_response(HTTPStatus.NO_CONTENT)
         self.send_header("Allow", "GET, POST, OPTIONS")
         self._cors_headers()
         self.send_header("Content-Length", "0")
         self.end_headers()
 
-    def do_PUT(self) -> None:  # noqa: N802
+    def do_PUT(self) -> None:
         self._problem(HTTPStatus.METHOD_NOT_ALLOWED, "this endpoint is read-only")
 
-    do_DELETE = do_PATCH = do_PUT  # noqa: N815
+    do_DELETE = do_PATCH = do_PUT
 
     # -- the query operation -------------------------------------------------------------------
 
@@ -213,7 +221,7 @@ class SparqlHandler(BaseHTTPRequestHandler):
     def _problem(self, status: HTTPStatus, message: str) -> None:
         self._send(status, "text/plain; charset=utf-8", (message.strip() + "\n").encode("utf-8"))
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002 (http.server's name)
+    def log_message(self, format: str, *args: object) -> None:
         log = getattr(self.server, "log", None)
         if log:
             log(f"{self.address_string()} {format % args}")
@@ -226,8 +234,14 @@ class SparqlServer(ThreadingHTTPServer):
     log: Callable[[str], None] | None
 
 
-def make_server(location: Path | str | None, port: int = 0, *, cors: bool = False, in_memory: bool = False,
-                log: Callable[[str], None] | None = None) -> SparqlServer:
+def make_server(
+    location: Path | str | None,
+    port: int = 0,
+    *,
+    cors: bool = False,
+    in_memory: bool = False,
+    log: Callable[[str], None] | None = None,
+) -> SparqlServer:
     """A server bound to 127.0.0.1:``port`` (0 = any free port), not yet serving.
 
     ``in_memory`` serves a snapshot read into memory at start-up (see :class:`EmbeddedStore`):

@@ -25,7 +25,12 @@ from kg.errors import KgError
 USER_AGENT = f"positions-kg/{__version__}"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
-ENV_USER, ENV_PASSWORD, ENV_AUTH, ENV_TOKEN = "KG_ENDPOINT_USER", "KG_ENDPOINT_PASSWORD", "KG_ENDPOINT_AUTH", "KG_ENDPOINT_TOKEN"
+ENV_USER, ENV_PASSWORD, ENV_AUTH, ENV_TOKEN = (
+    "KG_ENDPOINT_USER",
+    "KG_ENDPOINT_PASSWORD",
+    "KG_ENDPOINT_AUTH",
+    "KG_ENDPOINT_TOKEN",
+)
 AUTH_SCHEMES = ("basic", "digest", "bearer")
 
 
@@ -47,7 +52,6 @@ class Preset:
     """
 
     name: str
-    root_example: str
     query: str
     update: str | None
     graph_store: str | None
@@ -61,22 +65,48 @@ class Preset:
 PRESETS: dict[str, Preset] = {
     p.name: p
     for p in (
-        Preset("oxigraph", "http://localhost:7878", "/query", "/update", "/store", None,
-               query_params=(("union-default-graph", ""),), dataset="/store?no_transaction", verified=True,
-               note="no authentication of its own (put a reverse proxy with basic auth in front of it); "
-                    "the union-default-graph parameter makes queries see all named graphs; N-Quads POSTed "
-                    "to /store?no_transaction go through its bulk loader"),
-        Preset("fuseki", "http://localhost:3030/ds", "/query", "/update", "/data", "basic",
-               query_params=(("default-graph-uri", "urn:x-arq:UnionGraph"),),
-               note="the root is the dataset URL; needs a writable dataset (fuseki-server --update); basic "
-                    "auth with Fuseki main; union graph via urn:x-arq:UnionGraph (TDB2)"),
-        Preset("graphdb", "http://localhost:7200/repositories/REPO", "", "/statements", "/rdf-graphs/service", "basic",
-               note="the root is the repository URL; its default graph is already the union; the graph store "
-                    "path is not confirmed against a running GraphDB"),
-        Preset("virtuoso", "http://localhost:8890", "/sparql", "/sparql-auth", "/sparql-graph-crud-auth", "digest",
-               verified=True,
-               note="writes need digest auth (user in SPARQL_UPDATE, e.g. dba); its default graph is the union "
-                    "of all graphs, Virtuoso's own system graphs included"),
+        Preset(
+            "oxigraph",
+            "/query",
+            "/update",
+            "/store",
+            None,
+            query_params=(("union-default-graph", ""),),
+            dataset="/store?no_transaction",
+            verified=True,
+            note="no authentication of its own (put a reverse proxy with basic auth in front of it); "
+            "the union-default-graph parameter makes queries see all named graphs; N-Quads POSTed "
+            "to /store?no_transaction go through its bulk loader",
+        ),
+        Preset(
+            "fuseki",
+            "/query",
+            "/update",
+            "/data",
+            "basic",
+            query_params=(("default-graph-uri", "urn:x-arq:UnionGraph"),),
+            note="the root is the dataset URL; needs a writable dataset (fuseki-server --update); basic "
+            "auth with Fuseki main; union graph via urn:x-arq:UnionGraph (TDB2)",
+        ),
+        Preset(
+            "graphdb",
+            "",
+            "/statements",
+            "/rdf-graphs/service",
+            "basic",
+            note="the root is the repository URL; its default graph is already the union; the graph store "
+            "path is not confirmed against a running GraphDB",
+        ),
+        Preset(
+            "virtuoso",
+            "/sparql",
+            "/sparql-auth",
+            "/sparql-graph-crud-auth",
+            "digest",
+            verified=True,
+            note="writes need digest auth (user in SPARQL_UPDATE, e.g. dba); its default graph is the union "
+            "of all graphs, Virtuoso's own system graphs included",
+        ),
     )
 }
 
@@ -105,8 +135,14 @@ def check_url(url: str, option: str) -> str:
     return url
 
 
-def resolve_endpoints(endpoint: str, *, preset: str | None = None, graph_store: str | None = None,
-                      update: str | None = None, dataset: str | None = None) -> Endpoints:
+def resolve_endpoints(
+    endpoint: str,
+    *,
+    preset: str | None = None,
+    graph_store: str | None = None,
+    update: str | None = None,
+    dataset: str | None = None,
+) -> Endpoints:
     """The store's URLs from ``--endpoint`` (the query endpoint, or with a preset its root) and overrides.
 
     With a preset, ``endpoint`` may be the root (``http://localhost:7878``) or the query endpoint
@@ -167,8 +203,9 @@ class _BearerAuth(requests.auth.AuthBase):
         return request
 
 
-def credentials_for(url: str, *, scheme: str | None = None, preset: Preset | None = None,
-                    environ: Mapping[str, str] | None = None) -> Credentials | None:
+def credentials_for(
+    url: str, *, scheme: str | None = None, preset: Preset | None = None, environ: Mapping[str, str] | None = None
+) -> Credentials | None:
     """Credentials for ``url``: the environment first, then ``~/.netrc``; None if there are none.
 
     ``scheme`` (``--auth``) overrides ``$KG_ENDPOINT_AUTH``, which overrides the preset's scheme;
@@ -219,7 +256,11 @@ def network_problem(err: BaseException, timeout: float | None = None) -> str:
     seen: BaseException | None = err
     while seen is not None and len(chain) < 10:
         chain.append(seen)
-        seen = seen.__cause__ or seen.__context__ or (seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None)
+        seen = (
+            seen.__cause__
+            or seen.__context__
+            or (seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None)
+        )
         if seen is None and hasattr(chain[-1], "reason") and isinstance(chain[-1].reason, BaseException):
             seen = chain[-1].reason
     text = " ".join(f"{type(e).__name__} {e}" for e in chain)
@@ -229,8 +270,13 @@ def network_problem(err: BaseException, timeout: float | None = None) -> str:
         return f"no answer within {timeout:g} s (timed out)" if timeout else "timed out"
     if any(isinstance(e, socket.gaierror) for e in chain) or "Name or service not known" in text:
         return "unknown host name"
-    if "RemoteDisconnected" in text or "Connection aborted" in text or "reset by peer" in text or \
-            "IncompleteRead" in text or "Connection broken" in text:
+    if (
+        "RemoteDisconnected" in text
+        or "Connection aborted" in text
+        or "reset by peer" in text
+        or "IncompleteRead" in text
+        or "Connection broken" in text
+    ):
         return "the server dropped the connection"
     return f"{type(err).__name__}: {err}"
 

@@ -33,6 +33,7 @@ import pyoxigraph as ox
 import requests
 from rdflib import URIRef
 
+from kg.errors import StoreError
 from kg.remote.endpoints import (
     ENV_PASSWORD,
     ENV_TOKEN,
@@ -47,7 +48,6 @@ from kg.remote.endpoints import (
     is_refused,
     network_problem,
 )
-from kg.errors import StoreError
 from kg.remote.sparql import RemoteEndpoint
 from kg.store import EmbeddedStore
 from kg.terms import curie
@@ -72,8 +72,12 @@ class LoadOptions:
     verify: bool = True
 
     def __post_init__(self) -> None:
-        if (self.batch_size is not None and self.batch_size < 1) or self.retries < 0 or self.retry_delay < 0 \
-                or self.timeout <= 0:
+        if (
+            (self.batch_size is not None and self.batch_size < 1)
+            or self.retries < 0
+            or self.retry_delay < 0
+            or self.timeout <= 0
+        ):
             raise EndpointError("--batch-size and --timeout must be positive, --retries and --retry-delay not negative")
 
     def size(self, mode: str) -> int:
@@ -120,7 +124,7 @@ class LoadPlan:
         e, size = self.endpoints, self.options.size(self.mode)
         how = {
             "dataset": f"N-Quads POSTs to {e.dataset} (up to {size} quads each); graphs already on the server "
-                       f"are dropped first via {e.update}",
+            f"are dropped first via {e.update}",
             "graph-store": f"Graph Store Protocol at {e.graph_store} (PUT per graph, POST for further batches)",
             "update": f"SPARQL Update at {e.update} (DROP SILENT GRAPH + INSERT DATA per graph)",
         }[self.mode]
@@ -134,13 +138,17 @@ class LoadPlan:
             f"  auth:    {self.credentials.describe() if self.credentials else 'none'}",
             f"  retries: {self.options.retries} (backoff from {self.options.retry_delay:g} s), "
             f"timeout {self.options.timeout:g} s, batches of up to {size} {'quads' if self.mode == 'dataset' else 'triples'}",
-            (f"  graphs:  {len(self.graphs)}, {triples} triples, "
-             f"{'?' if requests_count is None else requests_count} request(s)"
-             + (" (plus the drops of graphs already on the server)" if self.mode == "dataset" else "")),
+            (
+                f"  graphs:  {len(self.graphs)}, {triples} triples, "
+                f"{'?' if requests_count is None else requests_count} request(s)"
+                + (" (plus the drops of graphs already on the server)" if self.mode == "dataset" else "")
+            ),
         ]
         for g in self.graphs:
             requests_part = f"  {len(g.batches)} request(s)" if self.mode != "dataset" else ""
-            lines.append(f"    {curie(g.graph):<48} {g.triples if g.triples is not None else '?':>8} triples{requests_part}")
+            lines.append(
+                f"    {curie(g.graph):<48} {g.triples if g.triples is not None else '?':>8} triples{requests_part}"
+            )
         return "\n".join(lines) + "\n"
 
 
@@ -150,8 +158,14 @@ def _mode(endpoints: Endpoints) -> str:
     return "graph-store" if endpoints.graph_store else "update"
 
 
-def plan_load(store: EmbeddedStore, endpoints: Endpoints, credentials: Credentials | None,
-              options: LoadOptions | None = None, *, count: bool = True) -> LoadPlan:
+def plan_load(
+    store: EmbeddedStore,
+    endpoints: Endpoints,
+    credentials: Credentials | None,
+    options: LoadOptions | None = None,
+    *,
+    count: bool = True,
+) -> LoadPlan:
     """What ``kg load`` would send: every named graph of the store, in IRI order.
 
     In ``dataset`` mode nothing is serialised yet (the load streams from ``store``, which must stay
@@ -161,11 +175,15 @@ def plan_load(store: EmbeddedStore, endpoints: Endpoints, credentials: Credentia
     """
     options = options or LoadOptions()
     if endpoints.dataset and not endpoints.update and not endpoints.graph_store:
-        raise EndpointError("--dataset needs --update too (to drop the graphs already on the server, so that "
-                            "loading again replaces them)")
+        raise EndpointError(
+            "--dataset needs --update too (to drop the graphs already on the server, so that "
+            "loading again replaces them)"
+        )
     if not endpoints.graph_store and not endpoints.update:
-        raise EndpointError("nowhere to load to: give --graph-store URL or --update URL, or a --preset "
-                            f"({', '.join(PRESETS)}) that implies them")
+        raise EndpointError(
+            "nowhere to load to: give --graph-store URL or --update URL, or a --preset "
+            f"({', '.join(PRESETS)}) that implies them"
+        )
     if _mode(endpoints) == "dataset":
         counts = _local_counts(store) if count else {}
         graphs = [GraphPlan(g, counts.get(g, 0) if count else None) for g in store.named_graphs()]
@@ -256,8 +274,9 @@ class _DatasetStream:
     again (a retry) sends the same quads: it restarts from where the request started.
     """
 
-    def __init__(self, store: EmbeddedStore, graphs: list[URIRef], size: int,
-                 on_graph: Callable[[], None] = lambda: None) -> None:
+    def __init__(
+        self, store: EmbeddedStore, graphs: list[URIRef], size: int, on_graph: Callable[[], None] = lambda: None
+    ) -> None:
         self.store, self.graphs, self.size, self.on_graph = store, graphs, size, on_graph
         self.held: dict[URIRef, None] = {}  # graphs with blank nodes, in order
         self.announced: set[URIRef] = set()  # graphs counted in the progress bar already
@@ -305,12 +324,12 @@ class _DatasetStream:
                 index += 1
                 continue
             if skip:
-                text = text[_line_end(text, skip):]
+                text = text[_line_end(text, skip) :]
             lines = text.count(b"\n")
             if lines > room and counts:
                 break  # does not fit: it starts the next request
             if lines > room:  # larger than a whole request: this request carries its first ``room`` lines
-                yield text[:_line_end(text, room)]
+                yield text[: _line_end(text, room)]
                 counts[graph] = room
                 request.done(counts, finished, (index, skip + room))
                 return
@@ -395,15 +414,22 @@ class LoadReport:
             lines.append(f"load stopped: {self.aborted}")
         lines += [f"FAILED   {curie(g)}: {why}" for g, why in self.failed.items()]
         lines += [f"NOT SENT {curie(g)}" for g in self.not_attempted]
-        lines += [f"MISMATCH {curie(g)}: {local} triples here, {remote} on the server"
-                  for g, (local, remote) in self.mismatches.items()]
+        lines += [
+            f"MISMATCH {curie(g)}: {local} triples here, {remote} on the server"
+            for g, (local, remote) in self.mismatches.items()
+        ]
         if self.verify_error:
             lines.append(f"could not verify the load: {self.verify_error}")
         not_loaded = len(self.failed) + len(self.not_attempted)
-        verified = "" if not self.counts else (
-            f", {len(self.counts) - len(self.mismatches)} of {len(self.counts)} verified by triple counts")
-        lines.append(f"{len(self.loaded)} graph(s) loaded, {not_loaded} not loaded{verified}"
-                     + (f" ({self.retries} retried request(s))" if self.retries else ""))
+        verified = (
+            ""
+            if not self.counts
+            else (f", {len(self.counts) - len(self.mismatches)} of {len(self.counts)} verified by triple counts")
+        )
+        lines.append(
+            f"{len(self.loaded)} graph(s) loaded, {not_loaded} not loaded{verified}"
+            + (f" ({self.retries} retried request(s))" if self.retries else "")
+        )
         return "\n".join(lines) + "\n"
 
     def stop(self, why: str, remaining: Iterable[URIRef]) -> None:
@@ -430,8 +456,11 @@ class _Rejected(Exception):
 
 class _CredentialsRefused(Exception):
     def __init__(self, url: str, status: int, message: str, credentials: Credentials | None) -> None:
-        who = credentials.describe() if credentials else \
-            f"no credentials were sent (set {ENV_USER}/{ENV_PASSWORD}, {ENV_TOKEN} or ~/.netrc)"
+        who = (
+            credentials.describe()
+            if credentials
+            else f"no credentials were sent (set {ENV_USER}/{ENV_PASSWORD}, {ENV_TOKEN} or ~/.netrc)"
+        )
         text = f"{url}: HTTP {status}: the server refused the credentials: {who}"
         super().__init__(text + (f"; the server says: {message}" if message else ""))
 
@@ -452,8 +481,15 @@ class _Sender:
     def close(self) -> None:
         self.session.close()
 
-    def request(self, method: str, url: str, body: bytes | Callable[[], Iterator[bytes]], content_type: str, what: str,
-                params: dict[str, str] | None = None) -> None:
+    def request(
+        self,
+        method: str,
+        url: str,
+        body: bytes | Callable[[], Iterator[bytes]],
+        content_type: str,
+        what: str,
+        params: dict[str, str] | None = None,
+    ) -> None:
         """Send until a 2xx answer; raise :class:`_Rejected`, :class:`_GaveUp` or :class:`_CredentialsRefused`.
 
         ``body`` is the bytes to send, or a function giving a fresh stream of them for each attempt
@@ -469,10 +505,19 @@ class _Sender:
             unreachable = False
             try:
                 data = body() if callable(body) else body
-                response = self.session.request(method, url, params=params, data=data, headers=headers, auth=self.auth,
-                                                timeout=(self.options.connect_timeout, self.options.timeout))
+                response = self.session.request(
+                    method,
+                    url,
+                    params=params,
+                    data=data,
+                    headers=headers,
+                    auth=self.auth,
+                    timeout=(self.options.connect_timeout, self.options.timeout),
+                )
             except (requests.ConnectionError, requests.Timeout, requests.exceptions.ChunkedEncodingError) as err:
-                timeout = self.options.connect_timeout if isinstance(err, requests.ConnectTimeout) else self.options.timeout
+                timeout = (
+                    self.options.connect_timeout if isinstance(err, requests.ConnectTimeout) else self.options.timeout
+                )
                 problem, unreachable = network_problem(err, timeout), is_refused(err)
             else:
                 if response.status_code < 300:
@@ -491,8 +536,13 @@ class _Sender:
             delay *= 2
 
 
-def _send_or_report(send: Callable[[], None], affected: Callable[[], list[URIRef]], report: LoadReport,
-                    remaining: Callable[[], Iterable[URIRef]], rejected: str = "the server rejected it") -> bool:
+def _send_or_report(
+    send: Callable[[], None],
+    affected: Callable[[], list[URIRef]],
+    report: LoadReport,
+    remaining: Callable[[], Iterable[URIRef]],
+    rejected: str = "the server rejected it",
+) -> bool:
     """Run one request; on failure mark the graphs it carried, ``affected()``, failed (and stop the load if
     it cannot go on).
 
@@ -502,13 +552,13 @@ def _send_or_report(send: Callable[[], None], affected: Callable[[], list[URIRef
     try:
         send()
     except _Rejected as err:
-        report.failed.update({g: f"{rejected}: {err}" for g in affected()})
+        report.failed.update(dict.fromkeys(affected(), f"{rejected}: {err}"))
     except _GaveUp as err:
         report.failed.update({g: str(err) for g in affected()})
         if err.unreachable:
             report.stop(f"the server became unreachable ({err})", remaining())
     except _CredentialsRefused as err:
-        report.failed.update({g: "credentials refused" for g in affected()})
+        report.failed.update(dict.fromkeys(affected(), "credentials refused"))
         report.stop(str(err), remaining())
     else:
         return True
@@ -518,8 +568,14 @@ def _send_or_report(send: Callable[[], None], affected: Callable[[], list[URIRef
 # -- loading -----------------------------------------------------------------------------------
 
 
-def load(plan: LoadPlan, *, progress: Callable[[int], None] | None = None, log: Callable[[str], None] | None = None,
-         sleep: Callable[[float], None] = time.sleep, local_counts: Mapping[URIRef, int] | None = None) -> LoadReport:
+def load(
+    plan: LoadPlan,
+    *,
+    progress: Callable[[int], None] | None = None,
+    log: Callable[[str], None] | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    local_counts: Mapping[URIRef, int] | None = None,
+) -> LoadReport:
     """Send every graph of ``plan``; then compare the server's triple counts with the local ones.
 
     Never raises for a graph's failure: the report lists what was loaded, what failed and why, what
@@ -528,8 +584,9 @@ def load(plan: LoadPlan, *, progress: Callable[[int], None] | None = None, log: 
     """
     log = log or (lambda message: None)
     progress = progress or (lambda n: None)
-    endpoint = RemoteEndpoint(plan.endpoints, credentials=plan.credentials,
-                              timeout=plan.options.connect_timeout + plan.options.timeout)
+    endpoint = RemoteEndpoint(
+        plan.endpoints, credentials=plan.credentials, timeout=plan.options.connect_timeout + plan.options.timeout
+    )
     report = LoadReport()
     sender = _Sender(plan, log, sleep)
     try:
@@ -561,8 +618,9 @@ def _preflight(endpoint: RemoteEndpoint, list_graphs: bool) -> set[URIRef]:
         raise StoreError(f"nothing was loaded: {err}") from err
 
 
-def _load_per_graph(plan: LoadPlan, sender: _Sender, report: LoadReport, progress: Callable[[int], None],
-                    log: Callable[[str], None]) -> None:
+def _load_per_graph(
+    plan: LoadPlan, sender: _Sender, report: LoadReport, progress: Callable[[int], None], log: Callable[[str], None]
+) -> None:
     """One graph at a time: its batches as PUT + POSTs (graph store) or DROP + INSERT DATA (update)."""
     e = plan.endpoints
     graphs = [g.graph for g in plan.graphs]
@@ -581,9 +639,16 @@ def _load_per_graph(plan: LoadPlan, sender: _Sender, report: LoadReport, progres
                 drop = f"DROP SILENT GRAPH {item.graph.n3()} ;\n" if index == 0 else ""
                 body = f"{drop}INSERT DATA {{ GRAPH {item.graph.n3()} {{\n".encode() + body + b"} }\n"
 
-            def send(method: str = method, url: str = url, body: bytes = body, content_type: str = content_type,
-                     params: dict[str, str] | None = params, what: str = _curie(item.graph)) -> None:
+            def send(
+                method: str = method,
+                url: str = url,
+                body: bytes = body,
+                content_type: str = content_type,
+                params: dict[str, str] | None = params,
+                what: str = _curie(item.graph),
+            ) -> None:
                 sender.request(method, url, body, content_type, what, params=params)
+
             ok = _send_or_report(send, lambda item=item: [item.graph], report, lambda: graphs)  # type: ignore[misc]
             if not ok:
                 break
@@ -593,8 +658,14 @@ def _load_per_graph(plan: LoadPlan, sender: _Sender, report: LoadReport, progres
             log(f"loaded   {_curie(item.graph)} ({item.triples} triples, {len(item.batches)} request(s))")
 
 
-def _load_dataset(plan: LoadPlan, sender: _Sender, report: LoadReport, on_server: set[URIRef],
-                  progress: Callable[[int], None], log: Callable[[str], None]) -> dict[URIRef, int]:
+def _load_dataset(
+    plan: LoadPlan,
+    sender: _Sender,
+    report: LoadReport,
+    on_server: set[URIRef],
+    progress: Callable[[int], None],
+    log: Callable[[str], None],
+) -> dict[URIRef, int]:
     """Drop the store's graphs the server already has, then POST the store as N-Quads in large requests.
 
     Returns the quads serialised per graph (what verification compares with). A graph whose old
@@ -607,38 +678,62 @@ def _load_dataset(plan: LoadPlan, sender: _Sender, report: LoadReport, on_server
     if report.aborted:
         return {}
     sent: dict[URIRef, int] = {}
-    stream = _DatasetStream(plan.store, [g for g in graphs if g not in report.failed], plan.options.size("dataset"),
-                            on_graph=lambda: progress(1))
+    stream = _DatasetStream(
+        plan.store,
+        [g for g in graphs if g not in report.failed],
+        plan.options.size("dataset"),
+        on_graph=lambda: progress(1),
+    )
     for number, request in enumerate(stream.requests(), 1):
         what = f"request {number}"
         ok = _send_or_report(
-            lambda request=request, what=what: sender.request("POST", e.dataset or "", request.body,  # type: ignore[misc]
-                                                              "application/n-quads", what),
+            lambda request=request, what=what: sender.request(
+                "POST",
+                e.dataset or "",
+                request.body,  # type: ignore[misc]
+                "application/n-quads",
+                what,
+            ),
             lambda request=request: [g for g in request.graphs() if g not in report.failed],  # type: ignore[misc]
-            report, lambda: graphs)
+            report,
+            lambda: graphs,
+        )
         for graph, n in request.counts.items():
             sent[graph] = sent.get(graph, 0) + n
         if report.aborted:
             break
         if ok:
             report.loaded.extend(g for g in request.finished if g not in report.failed)
-            log(f"loaded   {what} ({sum(request.counts.values())} quads, {len(request.counts)} graph(s)): "
-                f"{_span(list(request.counts))}")
+            log(
+                f"loaded   {what} ({sum(request.counts.values())} quads, {len(request.counts)} graph(s)): "
+                f"{_span(list(request.counts))}"
+            )
         report.requests = number
     return sent
 
 
-def _drop(sender: _Sender, url: str, graphs: list[URIRef], report: LoadReport, everything: list[URIRef],
-          log: Callable[[str], None]) -> None:
+def _drop(
+    sender: _Sender,
+    url: str,
+    graphs: list[URIRef],
+    report: LoadReport,
+    everything: list[URIRef],
+    log: Callable[[str], None],
+) -> None:
     """``DROP SILENT GRAPH`` the given graphs, :data:`DROPS_PER_REQUEST` per update request."""
     for start in range(0, len(graphs), DROPS_PER_REQUEST):
         part = graphs[start : start + DROPS_PER_REQUEST]
         body = " ;\n".join(f"DROP SILENT GRAPH {g.n3()}" for g in part).encode("utf-8")
         what = f"the drop of {len(part)} graph(s) already on the server"
-        ok = _send_or_report(lambda body=body, what=what: sender.request(  # type: ignore[misc]
-                                 "POST", url, body, "application/sparql-update; charset=utf-8", what),
-                             lambda part=part: part, report, lambda: everything,  # type: ignore[misc]
-                             rejected="could not drop its old version")
+        ok = _send_or_report(
+            lambda body=body, what=what: sender.request(  # type: ignore[misc]
+                "POST", url, body, "application/sparql-update; charset=utf-8", what
+            ),
+            lambda part=part: part,  # type: ignore[misc]
+            report,
+            lambda: everything,
+            rejected="could not drop its old version",
+        )
         if report.aborted:
             return
         if ok:

@@ -20,10 +20,12 @@ import time
 import urllib.error
 from collections.abc import Mapping, Sequence
 from http.client import HTTPException
+from typing import Any
 
 from rdflib import BNode, Literal, URIRef
 from rdflib.term import Node
 
+from kg.errors import QueryError, StoreError
 from kg.remote.endpoints import (
     ENV_PASSWORD,
     ENV_TOKEN,
@@ -37,7 +39,6 @@ from kg.remote.endpoints import (
     first_line,
     network_problem,
 )
-from kg.errors import QueryError, StoreError
 from kg.store import SelectResult
 
 # -- remote queries (SPARQL 1.1 Protocol, via SPARQLWrapper) -----------------------------------
@@ -129,16 +130,19 @@ def _term(value: Mapping[str, str]) -> Node:
 class RemoteEndpoint:
     """A SPARQL endpoint reached through SPARQLWrapper (POST, timeout, JSON results)."""
 
-    def __init__(self, endpoints: Endpoints | str, *, credentials: Credentials | None = None,
-                 timeout: float = 60.0) -> None:
-        self.endpoints = endpoints if isinstance(endpoints, Endpoints) else Endpoints(check_url(endpoints, "--endpoint"))
+    def __init__(
+        self, endpoints: Endpoints | str, *, credentials: Credentials | None = None, timeout: float = 60.0
+    ) -> None:
+        self.endpoints = (
+            endpoints if isinstance(endpoints, Endpoints) else Endpoints(check_url(endpoints, "--endpoint"))
+        )
         self.url = self.endpoints.query
         self.credentials = credentials
         if not timeout > 0:
             raise EndpointError("--timeout must be a positive number of seconds")
         self.timeout = timeout
 
-    def _wrapper(self, query: str):  # -> SPARQLWrapper
+    def _wrapper(self, query: str) -> Any:  # a SPARQLWrapper, imported lazily
         from SPARQLWrapper import BASIC, DIGEST, JSON, POST, URLENCODED, SPARQLWrapper
 
         wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
@@ -183,13 +187,20 @@ class RemoteEndpoint:
             ) from err
 
     def _error(self, status: int | None, body: bytes | str | None) -> StoreError:
-        reason = {400: "the query was rejected", 401: "the credentials were refused",
-                  403: "access is forbidden", 404: "no SPARQL endpoint at this URL"}.get(status or 0, "")
+        reason = {
+            400: "the query was rejected",
+            401: "the credentials were refused",
+            403: "access is forbidden",
+            404: "no SPARQL endpoint at this URL",
+        }.get(status or 0, "")
         message = first_line(body)
         parts = [f"{self.url}: HTTP {status}" if status else self.url, reason, message]
         if status == 401:
-            parts.append(self.credentials.describe() if self.credentials else
-                         f"no credentials were sent (set {ENV_USER}/{ENV_PASSWORD}, {ENV_TOKEN} or ~/.netrc)")
+            parts.append(
+                self.credentials.describe()
+                if self.credentials
+                else f"no credentials were sent (set {ENV_USER}/{ENV_PASSWORD}, {ENV_TOKEN} or ~/.netrc)"
+            )
         return StoreError(": ".join(p for p in parts if p))
 
     def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> SelectResult:
@@ -210,20 +221,26 @@ class RemoteEndpoint:
 
     def count_triples(self, graphs: Sequence[URIRef], chunk: int = 50) -> dict[URIRef, int]:
         """The number of triples in each named graph on the server (0 for a graph it does not have)."""
-        counts = {g: 0 for g in graphs}
+        counts = dict.fromkeys(graphs, 0)
         for start in range(0, len(graphs), chunk):
             part = graphs[start : start + chunk]
             values = " ".join(g.n3() for g in part)
-            result = self.select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} "
-                                 f"GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g")
+            result = self.select(
+                f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
+            )
             for graph, number in result.rows:
                 counts[URIRef(str(graph))] = int(str(number))
         return counts
 
 
 def _wrapper_status(err: BaseException) -> int | None:
-    return {"QueryBadFormed": 400, "Unauthorized": 401, "EndPointNotFound": 404, "URITooLong": 414,
-            "EndPointInternalError": 500}.get(type(err).__name__)
+    return {
+        "QueryBadFormed": 400,
+        "Unauthorized": 401,
+        "EndPointNotFound": 404,
+        "URITooLong": 414,
+        "EndPointInternalError": 500,
+    }.get(type(err).__name__)
 
 
 def _wrapper_body(err: BaseException) -> str:

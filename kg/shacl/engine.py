@@ -28,8 +28,13 @@ from kg.vocabulary import ontology_graph, vocabulary_graph
 BATCH_SIZE = 40
 
 
-def validate(articles: Mapping[str, Graph], registry: Graph, *, check_registry: bool = True,
-             texts: Mapping[str, str] | None = None) -> Report:
+def validate(
+    articles: Mapping[str, Graph],
+    registry: Graph,
+    *,
+    check_registry: bool = True,
+    texts: Mapping[str, str] | None = None,
+) -> Report:
     """Validate article graphs (keyed by source id) with the registry; pySHACL gives the findings.
 
     pyrudof (:mod:`kg.shacl.screen`), when installed, first screens the batch; only the articles it
@@ -73,9 +78,14 @@ def validate_reference(articles: Mapping[str, Graph], registry: Graph) -> Report
     return report
 
 
-def validate_store(store: EmbeddedStore, *, source_ids: Sequence[str] | None = None,
-                   batch_size: int = BATCH_SIZE, workers: int | None = None,
-                   progress: Callable[[int], None] | None = None) -> Report:
+def validate_store(
+    store: EmbeddedStore,
+    *,
+    source_ids: Sequence[str] | None = None,
+    batch_size: int = BATCH_SIZE,
+    workers: int | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> Report:
     """Validate the article graphs in ``store`` (all, or ``source_ids``), batch by batch.
 
     This process reads each batch as N-Triples (Oxigraph writes it, fast); worker processes
@@ -91,8 +101,9 @@ def validate_store(store: EmbeddedStore, *, source_ids: Sequence[str] | None = N
     batches = [wanted[start : start + batch_size] for start in range(0, len(wanted), batch_size)]
     texts = ({sid: store.ntriples(article_graph(sid)) for sid in batch} for batch in batches)
     report = Report()
-    for index, part in enumerate(ordered_map(_validate_texts, texts, state=store.graph(REGISTRY_GRAPH),
-                                             count=len(batches), workers=workers)):
+    for index, part in enumerate(
+        ordered_map(_validate_texts, texts, state=store.graph(REGISTRY_GRAPH), count=len(batches), workers=workers)
+    ):
         if index:
             part.by_group.pop(REGISTRY_GROUP, None)
         report.merge(part)

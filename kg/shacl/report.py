@@ -81,7 +81,7 @@ def finding_of(graph: Graph, result: Node) -> Finding:
     messages = sorted(str(m) for m in graph.objects(result, SH.resultMessage))
     shape = graph.value(result, SH.sourceShape)
     return Finding(
-        severity=SEVERITIES.get(severity, curie(severity)),
+        severity=SEVERITIES.get(severity, curie(severity)) if isinstance(severity, URIRef) else curie(severity),
         focus=curie(focus),
         path=curie(graph.value(result, SH.resultPath)),
         value=curie(value) if value is not None else "",
@@ -118,24 +118,27 @@ def render_text(report: Report, sources: Mapping[str, str] | None = None) -> str
 
 def render_json(report: Report, sources: Mapping[str, str] | None = None) -> str:
     sources = sources or {}
-    return json.dumps(
-        {
-            "conforms": report.conforms(),
-            "violations": report.count("Violation"),
-            "warnings": report.count("Warning"),
-            "groups": [
-                {
-                    "group": group,
-                    "source": sources.get(group),
-                    "conforms": report.conforms(group),
-                    "results": [asdict(f) for f in report.by_group[group]],
-                }
-                for group in sorted(report.by_group)
-            ],
-        },
-        indent=2,
-        ensure_ascii=False,
-    ) + "\n"
+    return (
+        json.dumps(
+            {
+                "conforms": report.conforms(),
+                "violations": report.count("Violation"),
+                "warnings": report.count("Warning"),
+                "groups": [
+                    {
+                        "group": group,
+                        "source": sources.get(group),
+                        "conforms": report.conforms(group),
+                        "results": [asdict(f) for f in report.by_group[group]],
+                    }
+                    for group in sorted(report.by_group)
+                ],
+            },
+            indent=2,
+            ensure_ascii=False,
+        )
+        + "\n"
+    )
 
 
 def render_turtle(report: Report) -> str:

@@ -33,6 +33,7 @@ from functools import cache
 
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
+from rdflib.term import Node
 
 from kg.shacl.report import REGISTRY_GROUP, group_of
 from kg.shacl.shapes import shapes_graph
@@ -43,7 +44,7 @@ from kg.vocabulary import ontology_graph, vocabulary_graph
 try:  # optional: without it kg.shacl.engine uses pySHACL alone
     import pyrudof
 except ImportError:  # pragma: no cover - depends on the environment
-    pyrudof = None
+    pyrudof = None  # type: ignore[assignment]
 
 #: Set to "pyshacl" to switch the fast path off (kg.shacl.engine then runs pySHACL only).
 ENGINE_VARIABLE = "KG_SHACL_ENGINE"
@@ -93,7 +94,7 @@ def screening_shapes() -> str:
     return graph.serialize(format="turtle")
 
 
-def _requires_integer(graph: Graph, shape: URIRef) -> bool:
+def _requires_integer(graph: Graph, shape: Node) -> bool:
     """The shape has sh:or of node shapes that each demand an integer datatype."""
     allowed = {XSD.integer, XSD.nonNegativeInteger}
     for head in graph.objects(shape, SH["or"]):
@@ -124,8 +125,9 @@ def screen(articles: Mapping[str, Graph], registry: Graph, texts: Mapping[str, s
     return {entry.focus_node for entry in report}
 
 
-def articles_to_check(articles: Mapping[str, Graph], registry: Graph,
-                      texts: Mapping[str, str] | None = None) -> set[str] | None:
+def articles_to_check(
+    articles: Mapping[str, Graph], registry: Graph, texts: Mapping[str, str] | None = None
+) -> set[str] | None:
     """The articles pySHACL must validate: those pyrudof flags, and every article linked to them.
 
     ``None`` means "validate everything with pySHACL": pyrudof is not installed or is switched off
