@@ -4,8 +4,8 @@ An article with an input error or a SHACL violation is not stored; the others ar
 batches (one validation run per batch, because the per-run cost dominates). *Preparing* a batch
 (reading the YAML, checking it, building the triples, validating) is pure and CPU-bound, so worker
 processes prepare batches in parallel, one per core; this process commits the prepared batches in
-file order, new graphs in one store transaction and replaced graphs in another, so every article
-is stored whole or not at all. At most ``workers + 1`` batches are in flight, so memory does not
+file order, new graphs in one bulk load (one atomic ingestion, no write-ahead log) and replaced
+graphs in one transaction, so every article is stored whole or not at all. At most ``workers + 1`` batches are in flight, so memory does not
 grow with the corpus. The registry, vocabularies and ontology are written with the first valid
 batch, so a run in which nothing is valid leaves the store exactly as it was.
 """

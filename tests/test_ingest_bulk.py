@@ -1,0 +1,104 @@
+"""Ingest writes new article graphs with Oxigraph's bulk loader: a kill while batches are being
+written leaves only whole articles, and a finished ingest leaves no write-ahead log behind."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+from conftest import CORPUS, SEED, SEED_ID
+
+from kg.ingest.pipeline import ingest
+from kg.store import EmbeddedStore, GraphReplacement
+from kg.terms import article_graph
+
+INGEST_SCRIPT = """
+import sys
+from pathlib import Path
+from kg.ingest.pipeline import ingest
+from kg.store import EmbeddedStore
+ingest([Path(sys.argv[1])], EmbeddedStore(sys.argv[2]), batch_size=2, workers=1)
+"""
+
+
+def copies(root: Path, count: int) -> Path:
+    """``count`` copies of the seed article, each with its own source id and text file."""
+    corpus = root / "corpus"
+    corpus.mkdir()
+    shutil.copy(CORPUS / "registry.yaml", corpus)
+    text = SEED.read_text(encoding="utf-8")
+    for n in range(count):
+        shutil.copy(SEED.with_suffix(".txt"), corpus / f"a{n:03}.txt")
+        (corpus / f"a{n:03}.yaml").write_text(
+            text.replace(f"source_id: {SEED_ID}", f"source_id: copy-{n:03}").replace(
+                f"text: {SEED.with_suffix('.txt').name}", f"text: a{n:03}.txt"
+            ),
+            encoding="utf-8",
+        )
+    return corpus
+
+
+def article_sizes(location: Path) -> dict[str, int]:
+    """Quads per stored article graph, read through a read-only view (the writer keeps its lock)."""
+    store = ox.Store.read_only(str(location))
+    prefix = str(article_graph(""))
+    return {
+        g.value: sum(1 for _ in store.quads_for_pattern(None, None, None, g))
+        for g in store.named_graphs()
+        if isinstance(g, ox.NamedNode) and g.value.startswith(prefix)
+    }
+
+
+@pytest.mark.slow
+def test_kill_during_bulk_loads_leaves_whole_articles(tmp_path: Path) -> None:
+    """Killed once some batches are stored (seen from outside): each stored article is complete."""
+    corpus = copies(tmp_path, 80)
+    location = tmp_path / "store"
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+    process = subprocess.Popen([sys.executable, "-c", INGEST_SCRIPT, str(corpus), str(location)], env=env)
+    try:
+        deadline = time.monotonic() + 120
+        stored: dict[str, int] = {}
+        while len(stored) < 4 and time.monotonic() < deadline and process.poll() is None:
+            time.sleep(0.05)
+            try:
+                stored = article_sizes(location)
+            except (OSError, RuntimeError):  # the store is still being created
+                continue
+        assert process.poll() is None, "the ingest finished before it could be killed: give it more articles"
+        process.send_signal(signal.SIGKILL)
+        process.wait(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    sizes = article_sizes(location)
+    assert 4 <= len(sizes) < 80, sizes
+    expected = max(sizes.values())
+    assert all(size == expected for size in sizes.values()), sizes
+
+
+def test_ingest_leaves_no_write_ahead_log(tmp_path: Path) -> None:
+    corpus = copies(tmp_path, 6)
+    location = tmp_path / "store"
+    with EmbeddedStore(location) as store:
+        summary = ingest([corpus], store, batch_size=2, workers=1)
+        assert summary.count("stored") == 6
+    logs = {p.name: p.stat().st_size for p in location.glob("*.log")}
+    assert sum(logs.values()) < 4096, logs  # empty (or a few header bytes): nothing left to replay
+    assert len(article_sizes(location)) == 6
+
+
+def test_replacing_an_article_keeps_one_copy(tmp_path: Path) -> None:
+    """New graphs are bulk-loaded, stored ones replaced in a transaction: no duplicate, no leftover."""
+    graph = article_graph("x")
+    with EmbeddedStore(tmp_path / "store") as store:
+        store.replace([GraphReplacement(graph, '<http://example.org/a> <http://example.org/p> "1" .\n')])
+        store.replace([GraphReplacement(graph, '<http://example.org/a> <http://example.org/p> "2" .\n')])
+        assert [str(q.object.value) for q in store.quads(graph)] == ["2"]
