@@ -18,7 +18,7 @@ from servers import kg_env
 PACKAGE = Path(__file__).resolve().parent.parent / "kg"
 
 GROUND = {"kg", "kg.errors", "kg.terms", "kg.iris", "kg.vocabulary", "kg.resources", "kg.parallel"}
-STORE = {"kg.store"}
+STORE = {"kg.store", "kg.textindex"}  # the full-text index stands beside the store
 WRITE_WING = ("kg.ingest", "kg.shacl")
 READ_WING = ("kg.read", "kg.remote")
 SHACL_ENGINES = ("pyshacl", "pyrudof")

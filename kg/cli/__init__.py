@@ -13,12 +13,12 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from kg.cli import export, load, query, serve, write
+from kg.cli import export, load, query, report, search, serve, write
 from kg.cli.common import EPILOG, EXIT_INPUT, EXIT_STORE, say
 from kg.errors import InputError, KgError, QueryError, StoreError
 
 #: Subcommand modules in the order ``kg --help`` lists them.
-COMMAND_MODULES = (write, query, export, load, serve)
+COMMAND_MODULES = (write, query, search, report, export, load, serve)
 
 
 class _VersionAction(argparse.Action):

@@ -30,6 +30,7 @@ from kg.shacl.report import REGISTRY_GROUP, Report
 from kg.store import EmbeddedStore, GraphReplacement, ntriples
 from kg.terms import ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH
 from kg.terms import article_graph as article_graph_iri
+from kg.textindex import update_index
 from kg.vocabulary import ontology_graph, vocabulary_graph
 
 #: Compact the store after an ingest that wrote at least 1/COMPACT_SHARE of its triples.
@@ -123,6 +124,10 @@ def ingest(
     if committer.written and committer.written * COMPACT_SHARE >= len(store):
         store.optimize()
     committer.summary.outcomes.sort(key=lambda o: str(o.path))
+    # The full-text index (kg search, the evidence views) follows what was stored.
+    update_index(
+        store, {o.source_id: o.path for o in committer.summary.outcomes if o.status == "stored" and o.source_id}
+    )
     return committer.summary
 
 

@@ -1,0 +1,86 @@
+"""Actors and events by slug, label or other name: what a user types, resolved against the registry.
+
+``--param holder=Germany``, ``--actor germany`` and ``--actor "Federal Republic of Germany"`` all
+name the same actor. A name that fits several registry entries is refused with the candidates; one
+that fits none is refused with the nearest slugs. The registry's names are read from the store
+(rdfs:label and skos:altLabel in the registry graph) by one bound query.
+"""
+
+from __future__ import annotations
+
+import difflib
+import unicodedata
+from dataclasses import dataclass, field
+
+from rdflib import URIRef
+
+from kg.errors import QueryError
+from kg.iris import REGISTRY_NAMESPACES
+from kg.store import EmbeddedStore
+from kg.terms import REGISTRY_GRAPH
+
+_NAMES = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?entry ?name ?preferred WHERE {
+  GRAPH ?registry {
+    { ?entry rdfs:label ?name BIND(true AS ?preferred) } UNION { ?entry skos:altLabel ?name BIND(false AS ?preferred) }
+  }
+}"""
+
+
+def _key(text: str) -> str:
+    decomposed = unicodedata.normalize("NFKD", text)
+    return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
+
+
+@dataclass
+class RegistryNames:
+    """Slug -> preferred label, and every folded name -> the slugs it names, for one registry section."""
+
+    section: str
+    labels: dict[str, str] = field(default_factory=dict)
+    by_name: dict[str, set[str]] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, store: EmbeddedStore, section: str = "actors") -> RegistryNames:
+        namespace = str(REGISTRY_NAMESPACES[section])
+        names = cls(section)
+        query = _NAMES.replace("?registry", REGISTRY_GRAPH.n3())
+        for entry, name, preferred in store.select(query).rows:
+            if not str(entry).startswith(namespace):
+                continue
+            slug = str(entry)[len(namespace) :]
+            if str(preferred) == "true" or slug not in names.labels:
+                names.labels[slug] = str(name)
+            names.by_name.setdefault(_key(str(name)), set()).add(slug)
+        for slug in names.labels:
+            names.by_name.setdefault(slug, set()).add(slug)
+        return names
+
+    def iri(self, slug: str) -> URIRef:
+        return REGISTRY_NAMESPACES[self.section][slug]
+
+    def resolve(self, text: str, *, what: str = "actor") -> str:
+        """The slug ``text`` names (a slug, a label or another name, any case or accents).
+
+        :raises QueryError: listing the candidates when it names several, the nearest when none.
+        """
+        if text in self.labels:
+            return text
+        slugs = sorted(self.by_name.get(_key(text), ()))
+        if len(slugs) == 1:
+            return slugs[0]
+        if slugs:
+            listed = ", ".join(f"{s} ({self.labels.get(s, s)})" for s in slugs)
+            raise QueryError(f"{what} {text!r} is ambiguous: it names {listed}; give one of these slugs")
+        if not self.labels:
+            raise QueryError(f"no {what} {text!r}: the store holds no {self.section} (run 'kg ingest' first)")
+        wanted = _key(text)
+        near = difflib.get_close_matches(wanted, list(self.by_name), n=5, cutoff=0.6)
+        # Also the names that contain every word typed ("iran war" -> us-israel-war-on-iran-2026).
+        words = wanted.replace("-", " ").split()
+        near += [n for n in self.by_name if words and all(w in n.replace("-", " ").split() for w in words)][:5]
+        suggestions = sorted({slug for name in near for slug in self.by_name[name]})
+        hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
+        raise QueryError(f"no {what} {text!r} in the registry{hint} ('kg ls {self.section}' lists them)")

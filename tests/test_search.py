@@ -1,0 +1,148 @@
+"""kg search: the full-text index (kg/textindex.py) and what a hit answers (kg/read/search.py)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import CORPUS, SEED
+
+from kg.cli import main
+from kg.errors import QueryError
+from kg.ingest.pipeline import ingest
+from kg.read.search import ArticleRef, SearchHit, render_hits_html, render_hits_text, search
+from kg.store import EmbeddedStore
+from kg.textindex import INDEX_FILE, IndexedPosition, fold, search_terms
+
+UK_BASING = "https://w3id.org/positions-kg/id/article/4b2d17f57ebafa46/position/uk-authorises-basing"
+
+
+def test_defensive_strikes_answers_with_the_uk_basing_position_its_conditions_and_evidence(
+    seed_store: EmbeddedStore,
+) -> None:
+    hits = search(seed_store, "defensive strikes")
+    assert [(h.kind, h.text) for h in hits] == [
+        ("condition", 'only for what the UK describes as defensive strikes, a "defensive measure"'),
+        (
+            "quote",
+            "has authorized the use of its military bases for what it described as defensive strikes "
+            "targeting Iranian missile stockpiles",
+        ),
+    ]
+    condition, quote = hits
+    assert condition.condition_types == ("purpose",)
+    assert [p.iri for p in condition.positions] == [UK_BASING]
+    basing = condition.positions[0]
+    assert basing.holders == [["uk", "United Kingdom"]]
+    assert (basing.stance, basing.polarity) == ("authorises", "positive")
+    assert basing.action == "US forces' use of British bases for strikes on Iranian missile sites"
+    assert sorted(basing.conditions) == [
+        ["purpose", 'only for what the UK describes as defensive strikes, a "defensive measure"'],
+        ["target scope", "Iranian missile sites and missile stockpiles"],
+    ]
+    assert condition.quotes and "defensive measure" in condition.quotes
+    assert quote.speaker == "UK government" and quote.evidence_kind == "paraphrase"
+    assert quote.span == (1483, 1607)
+    assert UK_BASING in {p.iri for p in quote.positions}
+    assert quote.article == ArticleRef(
+        "4b2d17f57ebafa46", "NATO Rules Out Role in Iran War as Tensions Rise", "Al Mayadeen", "2026-03-02"
+    )
+
+
+def test_accents_and_case_are_folded_and_words_match_their_beginnings(seed_store: EmbeddedStore) -> None:
+    assert fold("DÉFENSE Défense défense") == "defense defense defense"
+    assert fold("مُحَمَّد") == "محمد"  # Arabic harakat are marks too
+    plain = [(h.kind, h.text) for h in search(seed_store, "defense")]
+    assert [(h.kind, h.text) for h in search(seed_store, "DÉFENSE")] == plain
+    assert ("quote", "self-defense") in plain
+    # "resourc" begins "resources": Wadephul's quote and the capability limitation
+    assert {h.text for h in search(seed_store, "resourc")} == {
+        "we also do not have the necessary military resources",
+        "lacks the necessary military resources (to engage in offensive action)",
+    }
+
+
+def test_actor_and_kind_narrow_the_hits(seed_store: EmbeddedStore) -> None:
+    german = search(seed_store, "resources", actor="Germany")  # a label works as well as the slug
+    assert german and all(any(h[0] == "germany" for p in hit.positions for h in p.holders) for hit in german)
+    assert search(seed_store, "resources", actor="uk") == []
+    quotes = search(seed_store, "defensive", kind="quote")
+    assert quotes and {h.kind for h in quotes} == {"quote"}
+    labels = search(seed_store, "Federal Republic", kind="label")
+    assert [h.text for h in labels] == ["Federal Republic of Germany"]
+    assert [h.text for h in search(seed_store, "tensions rise", kind="headline")] == [
+        "NATO Rules Out Role in Iran War as Tensions Rise"
+    ]
+
+
+def test_bad_searches_are_refused_with_what_to_do(seed_store: EmbeddedStore) -> None:
+    with pytest.raises(QueryError, match=r"has only stop words; add a word that carries meaning"):
+        search(seed_store, "the of and")
+    with pytest.raises(QueryError, match=r"is 10,000 characters long; search for at most 500 characters"):
+        search(seed_store, "a" * 10_000)
+    with pytest.raises(QueryError, match=r"no actor 'germny' in the registry; did you mean germany\?"):
+        search(seed_store, "defensive", actor="germny")
+    with pytest.raises(QueryError, match=r"unknown kind 'speech'"):
+        search(seed_store, "defensive", kind="speech")
+    assert search_terms('"defensive" OR strikes* NEAR(') == ["defensive", "strikes", "near"]  # no FTS syntax
+
+
+def test_cli_search_exit_codes_and_formats(seed_store: EmbeddedStore, capsys: pytest.CaptureFixture[str]) -> None:
+    store = str(seed_store.location)
+    assert main(["search", "defensive strikes", "--store", store]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("1. [condition] “only for what the UK describes as defensive strikes")
+    assert "position: United Kingdom: authorises — US forces' use of British bases" in out
+    assert "(2 hits)" in out
+    assert main(["search", "defensive strikes", "--format", "json", "--store", store]) == 0
+    answer = json.loads(capsys.readouterr().out)
+    assert answer[0]["positions"][0]["iri"] == UK_BASING
+    assert main(["search", "the and of", "--store", store]) == 2
+    assert "has only stop words" in capsys.readouterr().err
+    assert main(["search", "x" * 10_000, "--store", store]) == 2
+
+
+def test_the_index_follows_re_ingest_and_is_rebuilt_when_missing(tmp_path: Path) -> None:
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    location = tmp_path / "store"
+    with EmbeddedStore(location) as store:
+        ingest([corpus], store)
+        assert [h.kind for h in search(store, "defensive measure", kind="condition")] == ["condition"]
+        annotation = corpus / SEED.name
+        annotation.write_text(
+            annotation.read_text(encoding="utf-8").replace(
+                'text: only for what the UK describes as defensive strikes, a "defensive measure"',
+                "text: only for what the UK calls protective strikes",
+            ),
+            encoding="utf-8",
+        )
+        ingest([corpus], store)
+        assert search(store, "defensive measure", kind="condition") == []
+        assert [h.text for h in search(store, "protective", kind="condition")] == [
+            "only for what the UK calls protective strikes"
+        ]
+        # one entry per text, not one per ingest
+        assert len(search(store, "Federal Republic", kind="label")) == 1
+        (location / INDEX_FILE).unlink()
+        assert [h.text for h in search(store, "protective", kind="condition")] == [
+            "only for what the UK calls protective strikes"
+        ]
+
+
+def test_markup_in_hits_and_search_text_is_escaped() -> None:
+    position = IndexedPosition(
+        "urn:x", [["x", "<script>alert(1)</script>"]], "<b>refuses</b>", "negative", "<img src=x onerror=y>", []
+    )
+    hit = SearchHit(
+        "quote", 'said "<script>alert(2)</script>" & more', 0.0, ArticleRef("a", "<i>head</i>"), (position,)
+    )
+    page = render_hits_html([hit], "<script>alert")
+    assert "<script>" not in page and "<img" not in page and "<i>" not in page
+    assert "&lt;<mark>script</mark>&gt;<mark>alert</mark>(2)&lt;/<mark>script</mark>&gt;" in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;: &lt;b&gt;refuses&lt;/b&gt;" in page
+    empty = render_hits_html([], "<script>x")
+    assert "<script>" not in empty and "&lt;script&gt;x" in empty
+    assert render_hits_text([], "nothing") == "no match for 'nothing'\n"
