@@ -51,7 +51,7 @@ def test_the_matrix_holds_the_seed_cells(seed_page: str) -> None:
     assert len(cells) == 15  # 11 positions; the two joint E3 positions once for each of their 3 holders
     # the same cells in the page's table, with symbol and badge, escaped HTML
     assert re.search(r"<th scope='row'>NATO</th>.*?▼</span> <span class='kg-stance'>refuses participation", seed_page)
-    assert "<span class='kg-badge' title='purpose'>P</span>" in seed_page
+    assert " <span class='kg-badge' title='purpose'>P</span>" in seed_page
 
 
 def test_the_evidence_of_a_cell_locates_each_quote_in_the_article_text(seed_page: str) -> None:

@@ -111,13 +111,14 @@ def _matrix_html(data: ReportData) -> str:
                 cells.append("<td></td>")
                 continue
             badges = "".join(
-                f"<span class='kg-badge' title='{e(t)}'>{e(badge(t))}</span>"
+                f" <span class='kg-badge' title='{e(t)}'>{e(badge(t))}</span>"
                 for t in cell["conditionTypes"].split(", ")
                 if t
             )
             symbol = SYMBOLS.get(cell["polarity"], "●")
             cells.append(
                 f"<td class='kg-cell kg-{e(cell['polarity'])}'><button type='button' data-cell='{cell['cell']}' "
+                f"aria-label='{e(holder)} — {e(action)}: {e(cell['stance'])}' "
                 f"title='{e(cell['conditions'] or 'no condition')}'><span class='kg-symbol'>{symbol}</span> "
                 f"<span class='kg-stance'>{e(cell['stance'])}</span>{badges}</button></td>"
             )
