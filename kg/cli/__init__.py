@@ -10,11 +10,13 @@ Exit codes: 0 success (data conforms), 1 SHACL violations, 2 usage or input erro
 from __future__ import annotations
 
 import argparse
+import errno
+import os
 import sys
 from collections.abc import Sequence
 
 from kg.cli import export, load, query, report, search, serve, write
-from kg.cli.common import EPILOG, EXIT_INPUT, EXIT_STORE, say
+from kg.cli.common import EPILOG, EXIT_INPUT, EXIT_OK, EXIT_STORE, say
 from kg.errors import InputError, KgError, QueryError, StoreError
 
 #: Subcommand modules in the order ``kg --help`` lists them.
@@ -65,3 +67,38 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KgError as err:
         say(f"error: {err}")
         return EXIT_INPUT
+    except KeyboardInterrupt:
+        say("interrupted")
+        return EXIT_INTERRUPTED
+    except BaseException as err:  # no traceback ever: the documented exit codes, with a message
+        if isinstance(err, SystemExit) or os.environ.get(DEBUG_VARIABLE):
+            raise
+        return _unexpected(err)
+
+
+#: Set to see the traceback of an unexpected failure instead of its one-line message.
+DEBUG_VARIABLE = "KG_DEBUG"
+#: The shell's convention for a command stopped by Ctrl-C (128 + SIGINT).
+EXIT_INTERRUPTED = 130
+#: File-system failures that are the machine's, not the input's: the store or output cannot be written.
+_SYSTEM_ERRNOS = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.ENOMEM})
+
+
+def _unexpected(err: BaseException) -> int:
+    """Map a failure the library did not word itself: the machine's (disk full, out of memory) is exit
+    3, anything else exit 2 (it comes from an input no check foresaw)."""
+    if isinstance(err, BrokenPipeError):  # the reader of stdout went away (``kg query ... | head``)
+        sys.stderr.close()
+        return EXIT_OK
+    if isinstance(err, MemoryError):
+        say("error: out of memory (see the input limits in docs/annotation-format.md)")
+        return EXIT_STORE
+    if isinstance(err, OSError):
+        where = f"{err.filename}: " if err.filename else ""
+        say(f"error: {where}{err.strerror or err}")
+        return EXIT_STORE if err.errno in _SYSTEM_ERRNOS else EXIT_INPUT
+    say(
+        f"error: {type(err).__name__}: {err}\n  -> this input was not foreseen by kg's checks; "
+        f"please report it (set {DEBUG_VARIABLE}=1 to see where it failed)"
+    )
+    return EXIT_INPUT

@@ -6,7 +6,7 @@ import argparse
 import sys
 
 from kg.cli.common import EPILOG, EXIT_OK, remote_arguments, store_argument
-from kg.errors import QueryError
+from kg.errors import QueryError, StoreError
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -33,13 +33,23 @@ def cmd_query(args: argparse.Namespace) -> int:
         from kg.store import EmbeddedStore
 
         with EmbeddedStore(args.store, read_only=True) as store:
-            if args.format != "table":
-                # Oxigraph writes the W3C results formats itself: no rdflib term per cell, which for a
-                # whole-corpus report costs more time and memory than the query.
-                answer = store.answer(query.text, bindings, fmt=args.format)
-                sys.stdout.buffer.write(answer if answer.endswith(b"\n") else answer + b"\n")
-                return EXIT_OK
-            result = store.select(query.text, bindings)
+            try:
+                if args.format != "table":
+                    # Oxigraph writes the W3C results formats itself: no rdflib term per cell, which for a
+                    # whole-corpus report costs more time and memory than the query.
+                    answer = store.answer(query.text, bindings, fmt=args.format)
+                    sys.stdout.buffer.write(answer if answer.endswith(b"\n") else answer + b"\n")
+                    return EXIT_OK
+                result = store.select(query.text, bindings)
+            except RuntimeError as err:  # Oxigraph refused to evaluate it, e.g. a parameter not projected
+                raise QueryError(
+                    f"{query.path}: the query cannot be run with these parameters: {err}\n"
+                    "  -> a parameter must be a variable the query's SELECT clause lists"
+                ) from err
+            except StoreError as err:
+                if isinstance(err.__cause__, SyntaxError):  # the query file's fault, not the store's: exit 2
+                    raise QueryError(f"{query.path}: {err}") from err
+                raise
     sys.stdout.write(render(result, args.format))
     return EXIT_OK
 

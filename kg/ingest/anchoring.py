@@ -1,8 +1,9 @@
 """Anchor pasted quotes in the article text as W3C Web Annotation selectors.
 
-Offsets are Unicode code points of the NFC-normalised text (Python ``str`` indices), start
-inclusive, end exclusive, exactly as ``oa:TextPositionSelector`` counts. The quote selector keeps
-32 characters of context on each side so a re-formatted copy of the text can still be matched.
+Offsets are Unicode code points of the normalised text (line endings as LF, then NFC; Python
+``str`` indices), start inclusive, end exclusive, exactly as ``oa:TextPositionSelector`` counts.
+The quote selector keeps 32 characters of context on each side so a re-formatted copy of the text
+can still be matched.
 """
 
 from __future__ import annotations
@@ -34,8 +35,9 @@ class AnchorError(ValueError):
 
 
 def normalise(text: str) -> str:
-    """The canonical form offsets are counted in."""
-    return unicodedata.normalize("NFC", text)
+    """The canonical form offsets are counted in: line endings as LF (CRLF and a lone CR each become
+    one LF), then Unicode NFC. The same article saved on any platform gives the same offsets."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n").replace("\r", "\n"))
 
 
 def occurrences(text: str, quote: str) -> list[int]:

@@ -16,8 +16,9 @@ from typing import Any
 
 from kg.errors import InputError, Problem
 from kg.ingest.anchoring import Anchor, AnchorError, anchor, normalise
+from kg.ingest.limits import count_problems
 from kg.ingest.schema import validator
-from kg.ingest.yamlfile import JsonPath, YamlDocument, check_schema, load_yaml, nearest, read_text
+from kg.ingest.yamlfile import JsonPath, YamlDocument, check_schema, load_yaml, nearest, read_text, sibling
 
 REGISTRY_FILE = "registry.yaml"
 SECTION_NOUN = {"actors": "actor", "posts": "post", "places": "place", "things": "thing", "events": "event"}
@@ -112,10 +113,11 @@ def find_registry(article_path: Path) -> Path:
 def load_article(path: Path, registry: Registry) -> Article:
     """Load and check one article annotation; raise InputError listing every problem."""
     doc = load_yaml(path, "annotation")
+    _raise_if(count_problems(path, doc.data, doc.line))
     _raise_if(check_schema(doc, validator("article")))
     data = doc.data
     problems: list[Problem] = []
-    text_path = path.with_name(data["article"].get("text", path.with_suffix(".txt").name))
+    text_path = sibling(doc, ("article", "text"), data["article"].get("text", path.with_suffix(".txt").name))
     try:
         text = normalise(read_text(text_path, "article text"))
     except InputError as err:
@@ -138,7 +140,10 @@ def load_article(path: Path, registry: Registry) -> Article:
     _check_references(data, refs, doc, problems)
     anchors = _anchor_evidence(doc, text, problems)
     _raise_if(problems)
-    return Article(path, text_path, text, data, anchors, sha256_file(path), sha256_file(text_path))
+    # The text's hash is taken on what was anchored (line endings and NFC normalised), so the same
+    # article gives the same hash, offsets and IRIs on every platform.
+    text_sha256 = hashlib.sha256(text.encode("utf-8")).hexdigest()
+    return Article(path, text_path, text, data, anchors, sha256_file(path), text_sha256)
 
 
 def _raise_if(problems: list[Problem]) -> None:

@@ -12,6 +12,7 @@ batch, so a run in which nothing is valid leaves the store exactly as it was.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -23,6 +24,7 @@ from kg import __version__
 from kg.errors import InputError, Problem
 from kg.ingest.annotations import REGISTRY_FILE, Article, Registry, find_registry, load_article, load_registry
 from kg.ingest.build import article_graph, provenance_graph, registry_graph
+from kg.ingest.yamlfile import check_file
 from kg.iris import ingest_activity_iri, source_file_iri
 from kg.parallel import ordered_map, worker_state
 from kg.shacl.engine import BATCH_SIZE, validate
@@ -65,13 +67,18 @@ class IngestSummary:
 
 
 def discover(paths: Sequence[Path]) -> list[Path]:
-    """Annotation files named by ``paths`` (files, or folders searched recursively), sorted."""
+    """Annotation files named by ``paths`` (files, or folders searched recursively), sorted.
+
+    Every ``*.yaml`` entry of a folder is taken, symbolic links that dangle or loop and unreadable
+    files included: each is then that article's own input error, and the others are still stored.
+    Only a named path that does not exist at all stops the run here.
+    """
     found: set[Path] = set()
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
             found.update(p for p in path.rglob("*.yaml") if p.name != REGISTRY_FILE)
-        elif path.is_file():
+        elif os.path.lexists(path):  # a file, or a link whose target is missing (reported with its article)
             found.add(path)
         else:
             problems.append(Problem(path, "", "no such file or folder", "check the path"))
@@ -91,6 +98,26 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     return sorted(found)
 
 
+def _registry_for(path: Path) -> Path:
+    """The registry of the article at ``path`` (see :func:`find_registry`), as an InputError when the
+    path itself is unusable (a looping symbolic link cannot be resolved)."""
+    try:
+        return find_registry(path)
+    except (OSError, RuntimeError) as err:  # RuntimeError: Path.resolve() on a symbolic link loop
+        raise InputError([Problem(path, "", f"cannot resolve the path: {err}", "fix or remove the link")]) from err
+
+
+def _first_registry(files: Sequence[Path]) -> Path:
+    """The registry of the first article whose path can be followed (a broken one is its own error)."""
+    for path in files:
+        try:
+            check_file(path, "annotation")
+        except InputError:
+            continue
+        return _registry_for(path)
+    return _registry_for(files[0])
+
+
 def ingest(
     paths: Sequence[Path],
     store: EmbeddedStore,
@@ -108,7 +135,7 @@ def ingest(
     :raises InputError: when the paths or the registry are unusable (nothing is stored).
     """
     files = discover(paths)
-    registry_file = registry_path or find_registry(files[0])
+    registry_file = registry_path or _first_registry(files)
     registry = load_registry(registry_file)  # a bad registry fails here, before any work starts
     job = _Job(registry, registry_graph(registry), explicit_registry=registry_path is not None)
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
@@ -231,30 +258,55 @@ def _prepare(paths: Sequence[Path]) -> _PreparedBatch:
     texts: dict[str, str] = {}
     for path in paths:
         try:
-            if not job.explicit_registry and find_registry(path) != registry.path:
-                raise InputError(
-                    [
-                        Problem(
-                            path,
-                            "",
-                            f"belongs to another registry ({find_registry(path)})",
-                            "ingest each corpus (folder with its own registry.yaml) separately",
-                        )
-                    ]
-                )
-            article = load_article(path, registry)
+            article = _read_article(path, job)
             if article.source_id in seen:
                 raise _duplicate(path, article.source_id, seen)
+            graph = article_graph(article, registry)
+            replacement = _replacement(article, graph, now)
         except InputError as err:
             prepared.append(_Prepared(path, error=err))
             continue
+        except Exception as err:  # a failure no check foresaw sinks its own article, not the batch
+            prepared.append(_Prepared(path, error=_unforeseen(path, err)))
+            continue
         seen[article.source_id] = path
-        graph = graphs[article.source_id] = article_graph(article, registry)
-        replacement = _replacement(article, graph, now)
+        graphs[article.source_id] = graph
         texts[article.source_id] = replacement.triples
         prepared.append(_Prepared(path, article.source_id, triples=len(graph), replacement=replacement))
     report = validate(graphs, job.registry_triples, texts=texts) if graphs else Report()
     return _PreparedBatch(prepared, report)
+
+
+def _read_article(path: Path, job: _Job) -> Article:
+    """Load and check one annotation file; every way its path can fail is an InputError naming it."""
+    check_file(path, "annotation")  # a dangling or looping link, a folder, an unreadable file
+    if not job.explicit_registry:
+        own = _registry_for(path)
+        if own != job.registry.path:
+            raise InputError(
+                [
+                    Problem(
+                        path,
+                        "",
+                        f"belongs to another registry ({own})",
+                        "ingest each corpus (folder with its own registry.yaml) separately",
+                    )
+                ]
+            )
+    return load_article(path, job.registry)
+
+
+def _unforeseen(path: Path, err: Exception) -> InputError:
+    return InputError(
+        [
+            Problem(
+                path,
+                "",
+                f"could not be checked: {type(err).__name__}: {err}",
+                "this input was not foreseen by kg's checks; please report it with the file",
+            )
+        ]
+    )
 
 
 def _duplicate(path: Path, source_id: str, seen: dict[str, Path]) -> InputError:

@@ -7,6 +7,9 @@ that every problem found later (schema, references, quotes) can name the line an
 from __future__ import annotations
 
 import difflib
+import errno
+import os
+import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -16,6 +19,7 @@ import yaml
 from jsonschema.exceptions import ValidationError
 
 from kg.errors import InputError, Problem
+from kg.ingest.limits import ALIAS_NODES, FILE_BYTES, YAML_DEPTH
 from kg.iris import SLUG_RULE
 
 if TYPE_CHECKING:
@@ -65,14 +69,37 @@ def dotted(path: JsonPath) -> str:
     return text
 
 
-def read_text(path: Path, what: str) -> str:
-    """Read a UTF-8 file, turning every way it can fail into an InputError naming the file."""
+def check_file(path: Path, what: str) -> None:
+    """Raise an InputError naming ``path`` unless it is a readable regular file within
+    :data:`~kg.ingest.limits.FILE_BYTES` (a dangling or looping symbolic link, a folder, a FIFO
+    that would block, an unreadable or oversized file each get their own reason)."""
     try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise InputError([Problem(path, "", f"{what} file not found", "check the path")]) from None
+        info = path.stat()  # follows symbolic links
+        if not stat.S_ISREG(info.st_mode):
+            raise InputError([Problem(path, "", f"the {what} is not a regular file", "name a file")])
+        if info.st_size > FILE_BYTES.value:
+            raise InputError([FILE_BYTES.problem(path, "", info.st_size, f"the {what} file has", _SPLIT)])
+        if not os.access(path, os.R_OK):
+            raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), str(path))
     except OSError as err:
-        raise InputError([Problem(path, "", f"cannot read {what} file: {err.strerror}")]) from err
+        raise _unreadable(path, what, err) from None
+
+
+def read_text(path: Path, what: str) -> str:
+    """Read a UTF-8 file, turning every way it can fail into an InputError naming the file.
+
+    Only regular files are read (a FIFO or a device would block or never end), and no more than
+    :data:`~kg.ingest.limits.FILE_BYTES` of them.
+    """
+    check_file(path, what)
+    limit = FILE_BYTES.value
+    try:
+        with path.open("rb") as stream:
+            raw = stream.read(limit + 1)
+    except OSError as err:
+        raise _unreadable(path, what, err) from err
+    if len(raw) > limit:  # grew since it was checked
+        raise InputError([FILE_BYTES.problem(path, "", len(raw), f"the {what} file has", _SPLIT)])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -85,6 +112,40 @@ def read_text(path: Path, what: str) -> str:
     return text.removeprefix("\ufeff")
 
 
+def _unreadable(path: Path, what: str, err: OSError) -> InputError:
+    if isinstance(err, FileNotFoundError):
+        if path.is_symlink():
+            message = f"{what} file not found: it is a symbolic link to {os.readlink(path)}, which does not exist"
+            return InputError([Problem(path, "", message, "fix or remove the link")])
+        return InputError([Problem(path, "", f"{what} file not found", "check the path")])
+    if err.errno == errno.ELOOP:
+        return InputError([Problem(path, "", f"cannot read {what} file: a symbolic link that loops", "fix the link")])
+    return InputError([Problem(path, "", f"cannot read {what} file: {err.strerror or err}", _READ_HINT)])
+
+
+def sibling(doc: YamlDocument, field: JsonPath, name: str) -> Path:
+    """The file ``name`` (a value at ``field`` of ``doc``) in the same folder as ``doc``'s file.
+
+    Only a plain file name is accepted: a folder part (``sub/other.txt``, ``../x.txt``, an absolute
+    path) would reach outside the article's folder, so it is an input error at that field's line.
+    """
+    if not name or name in {".", ".."} or "/" in name or "\\" in name or "\x00" in name:
+        raise InputError(
+            [
+                doc.problem(
+                    field,
+                    f"{name!r} is not a file name in the annotation's folder",
+                    "name a file beside the annotation, without any folder (e.g. 'article.txt')",
+                )
+            ]
+        )
+    return doc.path.with_name(name)
+
+
+_SPLIT = "split the file"
+_READ_HINT = "check that the file exists and is readable (permissions, symbolic links)"
+
+
 def load_yaml(path: Path, what: str) -> YamlDocument:
     """Parse a YAML file; syntax errors and duplicate keys become InputErrors with their line."""
     text = read_text(path, what)
@@ -93,6 +154,7 @@ def load_yaml(path: Path, what: str) -> YamlDocument:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
+            _check_expansion(path, node)  # before anything walks the tree with its aliases expanded
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -102,12 +164,81 @@ def load_yaml(path: Path, what: str) -> YamlDocument:
         raise InputError(
             [Problem(path, "", f"malformed YAML: {err.problem or err}", "fix the YAML syntax at that line", line)]
         ) from err
+    except yaml.YAMLError as err:  # a reader error (e.g. a control character) has no problem_mark
+        raise InputError([Problem(path, "", f"malformed YAML: {err}", "fix the YAML syntax")]) from err
     document = YamlDocument(path, data)
     problems: list[Problem] = []
     _record_lines(node, (), document, problems)
     if problems:
         raise InputError(problems)
     return document
+
+
+def _check_expansion(path: Path, root: yaml.Node | None) -> None:
+    """Refuse a tree whose aliases expand past :data:`ALIAS_NODES`, that nests deeper than
+    :data:`YAML_DEPTH`, or that contains itself (an alias inside the node it names).
+
+    PyYAML shares an aliased node instead of copying it, so composing costs only the file's own
+    nodes; it is every later walk (line numbers, schema, checks) that would see the expansion. Sizes
+    are counted bottom-up, once per distinct node, without recursion (libyaml nests 1,000 deep).
+    """
+    if root is None:
+        return
+    expanded: dict[int, int] = {}  # id(node) -> nodes in its expansion
+    depth: dict[int, int] = {}  # id(node) -> levels of collections, itself included
+    on_path: set[int] = set()
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while stack:
+        node, children_done = stack.pop()
+        key = id(node)
+        children = _children(node)
+        if children_done:
+            on_path.discard(key)
+            expanded[key] = 1 + sum(expanded[id(c)] for c in children)
+            is_collection = isinstance(node, yaml.CollectionNode)
+            depth[key] = is_collection + max((depth[id(c)] for c in children), default=0)
+            continue
+        if key in expanded:
+            continue
+        on_path.add(key)
+        stack.append((node, True))
+        for child in children:
+            if id(child) in on_path:
+                raise InputError(
+                    [
+                        Problem(
+                            path,
+                            "",
+                            "an alias refers to a node that contains it (a recursive structure)",
+                            "write the values out instead of using anchors and aliases",
+                            child.start_mark.line + 1,
+                        )
+                    ]
+                )
+            if id(child) not in expanded:
+                stack.append((child, False))
+    own = len(expanded)
+    added = expanded[id(root)] - own
+    if added > ALIAS_NODES.value:
+        raise InputError(
+            [
+                ALIAS_NODES.problem(
+                    path, "", added, "its aliases (*name) add", "write the values out instead of aliasing them"
+                )
+            ]
+        )
+    if depth[id(root)] > YAML_DEPTH.value:
+        raise InputError(
+            [YAML_DEPTH.problem(path, "", depth[id(root)], "its collections nest", "flatten the structure")]
+        )
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
 
 
 def _record_lines(node: yaml.Node | None, path: JsonPath, doc: YamlDocument, problems: list[Problem]) -> None:

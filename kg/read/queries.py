@@ -36,6 +36,8 @@ from kg.vocabulary import concepts
 _PARAM = re.compile(
     r"^#\s+\?(?P<name>\w+)\s+\((?P<kind>[\w:-]+)(?:,\s*default\s+(?P<default>[^)]+))?\):\s*(?P<doc>.*)$"
 )
+#: An absolute IRI as SPARQL and N-Triples can write it (the characters IRIREF excludes, excluded).
+_ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*")
 _REGISTRY_KINDS = {"actor": "actors", "post": "posts", "place": "places", "thing": "things", "event": "events"}
 FORMATS = ("table", "csv", "json")
 
@@ -65,11 +67,9 @@ class Parameter:
             if self.kind == "string":
                 return Literal(text)
             if self.kind == "iri":
-                iri = URIRef(text)
-                iri.n3()  # rdflib refuses IRIs with spaces, quotes, angle brackets ...
-                if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*:", text):
-                    raise ValueError(f"{text!r} is not an absolute IRI")
-                return iri
+                if not _ABSOLUTE_IRI.fullmatch(text):
+                    raise ValueError(f"{text!r} is not an absolute IRI (scheme:..., no spaces, quotes or <>)")
+                return URIRef(text)
         except ValueError as err:
             hint = f" ({SLUG_RULE})" if self.kind in _REGISTRY_KINDS else ""
             raise QueryError(f"parameter {self.name}: {err}{hint}") from err
