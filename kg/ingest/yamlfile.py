@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import errno
 import os
+import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -143,6 +144,9 @@ def sibling(doc: YamlDocument, field: JsonPath, name: str) -> Path:
 
 
 _SPLIT = "split the file"
+_FLATTEN = "flatten the structure"
+#: An anchor (``&name``); a false match (``AT&T`` in a string) only costs the expansion check.
+_ANCHOR = re.compile(r"&[^\s,\[\]{}]")
 _READ_HINT = "check that the file exists and is readable (permissions, symbolic links)"
 
 
@@ -154,7 +158,8 @@ def load_yaml(path: Path, what: str) -> YamlDocument:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
-            _check_expansion(path, node)  # before anything walks the tree with its aliases expanded
+            if _ANCHOR.search(text):  # only a file with anchors can have aliases
+                _check_expansion(path, node)  # before anything walks the tree with its aliases expanded
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -168,7 +173,7 @@ def load_yaml(path: Path, what: str) -> YamlDocument:
         raise InputError([Problem(path, "", f"malformed YAML: {err}", "fix the YAML syntax")]) from err
     document = YamlDocument(path, data)
     problems: list[Problem] = []
-    _record_lines(node, (), document, problems)
+    _record_lines(node, (), document, problems, YAML_DEPTH.value)
     if problems:
         raise InputError(problems)
     return document
@@ -228,9 +233,7 @@ def _check_expansion(path: Path, root: yaml.Node | None) -> None:
             ]
         )
     if depth[id(root)] > YAML_DEPTH.value:
-        raise InputError(
-            [YAML_DEPTH.problem(path, "", depth[id(root)], "its collections nest", "flatten the structure")]
-        )
+        raise InputError([YAML_DEPTH.problem(path, "", depth[id(root)], "its collections nest", _FLATTEN)])
 
 
 def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -241,7 +244,14 @@ def _children(node: yaml.Node) -> list[yaml.Node]:
     return []
 
 
-def _record_lines(node: yaml.Node | None, path: JsonPath, doc: YamlDocument, problems: list[Problem]) -> None:
+def _record_lines(
+    node: yaml.Node | None, path: JsonPath, doc: YamlDocument, problems: list[Problem], max_depth: int
+) -> None:
+    if isinstance(node, yaml.CollectionNode) and len(path) >= max_depth:
+        line = node.start_mark.line + 1
+        message = f"its collections nest more than {max_depth} levels deep"
+        hint = f"{_FLATTEN}, or raise the limit: {YAML_DEPTH.variable}={max_depth * 2}"
+        raise InputError([Problem(doc.path, dotted(path), message, hint, line)])
     if isinstance(node, yaml.MappingNode):
         seen: set[str] = set()
         for key_node, value_node in node.value:
@@ -251,11 +261,11 @@ def _record_lines(node: yaml.Node | None, path: JsonPath, doc: YamlDocument, pro
             if key in seen:
                 problems.append(doc.problem(child, f"key {key!r} appears twice", "keep one of them"))
             seen.add(key)
-            _record_lines(value_node, child, doc, problems)
+            _record_lines(value_node, child, doc, problems, max_depth)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             doc.lines[(*path, index)] = item.start_mark.line + 1
-            _record_lines(item, (*path, index), doc, problems)
+            _record_lines(item, (*path, index), doc, problems, max_depth)
 
 
 def check_schema(doc: YamlDocument, validator: SchemaValidator) -> list[Problem]:
