@@ -51,15 +51,18 @@ class Limit:
 
 
 #: Bytes of one annotation, registry or article text file.
-FILE_BYTES = Limit("KG_MAX_FILE_BYTES", 4_000_000, "bytes")
-#: YAML nodes that aliases (``*name``) may add when expanded: a file without aliases needs none;
-#: nine levels of nested aliases (an "alias bomb") would expand to billions.
-ALIAS_NODES = Limit("KG_MAX_ALIAS_NODES", 10_000, "nodes")
+FILE_BYTES = Limit("KG_MAX_FILE_BYTES", 2_000_000, "bytes")
+#: YAML values (scalars, lists, mappings; keys not counted) of one file with its aliases (``*name``)
+#: expanded, as every walk over the data sees them: the seed article has 667, an article of 400
+#: statements like the seed's about 31,000; nine levels of nested aliases (an "alias bomb") would
+#: expand to hundreds of millions. This bound keeps the memory of one article's ingest under 512 MiB
+#: (``bench/bounded_inputs.py``, figures in BENCHMARKS.md).
+YAML_VALUES = Limit("KG_MAX_YAML_VALUES", 35_000, "values")
 #: How deeply YAML collections may nest (the annotation format needs 7 levels).
 YAML_DEPTH = Limit("KG_MAX_YAML_DEPTH", 64, "levels")
 #: Statements, and evidence quotes, in one article.
-STATEMENTS = Limit("KG_MAX_STATEMENTS", 2_000, "statements")
-EVIDENCE = Limit("KG_MAX_EVIDENCE", 10_000, "evidence quotes")
+STATEMENTS = Limit("KG_MAX_STATEMENTS", 400, "statements")
+EVIDENCE = Limit("KG_MAX_EVIDENCE", 3_000, "evidence quotes")
 
 
 def count_problems(path: object, data: object, line_of: Callable[[tuple[str | int, ...]], int | None]) -> list[Problem]:

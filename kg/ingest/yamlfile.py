@@ -9,7 +9,6 @@ from __future__ import annotations
 import difflib
 import errno
 import os
-import re
 import stat
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -20,7 +19,7 @@ import yaml
 from jsonschema.exceptions import ValidationError
 
 from kg.errors import InputError, Problem
-from kg.ingest.limits import ALIAS_NODES, FILE_BYTES, YAML_DEPTH
+from kg.ingest.limits import FILE_BYTES, YAML_DEPTH, YAML_VALUES
 from kg.iris import SLUG_RULE
 
 if TYPE_CHECKING:
@@ -145,8 +144,6 @@ def sibling(doc: YamlDocument, field: JsonPath, name: str) -> Path:
 
 _SPLIT = "split the file"
 _FLATTEN = "flatten the structure"
-#: An anchor (``&name``); a false match (``AT&T`` in a string) only costs the expansion check.
-_ANCHOR = re.compile(r"&[^\s,\[\]{}]")
 _READ_HINT = "check that the file exists and is readable (permissions, symbolic links)"
 
 
@@ -158,8 +155,6 @@ def load_yaml(path: Path, what: str) -> YamlDocument:
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
-            if _ANCHOR.search(text):  # only a file with anchors can have aliases
-                _check_expansion(path, node)  # before anything walks the tree with its aliases expanded
             data = loader.construct_document(node) if node is not None else None
         finally:
             loader.dispose()
@@ -172,100 +167,66 @@ def load_yaml(path: Path, what: str) -> YamlDocument:
     except yaml.YAMLError as err:  # a reader error (e.g. a control character) has no problem_mark
         raise InputError([Problem(path, "", f"malformed YAML: {err}", "fix the YAML syntax")]) from err
     document = YamlDocument(path, data)
-    problems: list[Problem] = []
-    _record_lines(node, (), document, problems, YAML_DEPTH.value)
-    if problems:
-        raise InputError(problems)
+    if node is not None:
+        recorder = _LineRecorder(document)
+        recorder.walk(node, ())
+        if recorder.problems:
+            raise InputError(recorder.problems)
     return document
 
 
-def _check_expansion(path: Path, root: yaml.Node | None) -> None:
-    """Refuse a tree whose aliases expand past :data:`ALIAS_NODES`, that nests deeper than
-    :data:`YAML_DEPTH`, or that contains itself (an alias inside the node it names).
+class _LineRecorder:
+    """Walks the composed tree once, as the data will be walked (aliases expanded), recording the line of
+    every key and item and refusing a tree past the bounds before anything else walks it.
 
-    PyYAML shares an aliased node instead of copying it, so composing costs only the file's own
-    nodes; it is every later walk (line numbers, schema, checks) that would see the expansion. Sizes
-    are counted bottom-up, once per distinct node, without recursion (libyaml nests 1,000 deep).
+    PyYAML shares an aliased node instead of copying it, so composing and constructing cost only the
+    file's own nodes; every later walk (schema, checks, building) sees the expansion. Counting here,
+    and stopping at :data:`YAML_VALUES`, bounds that work for an "alias bomb" as for a huge file; an
+    alias inside the node it names would expand forever and is refused as such.
     """
-    if root is None:
-        return
-    expanded: dict[int, int] = {}  # id(node) -> nodes in its expansion
-    depth: dict[int, int] = {}  # id(node) -> levels of collections, itself included
-    on_path: set[int] = set()
-    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        key = id(node)
-        children = _children(node)
-        if children_done:
-            on_path.discard(key)
-            expanded[key] = 1 + sum(expanded[id(c)] for c in children)
-            is_collection = isinstance(node, yaml.CollectionNode)
-            depth[key] = is_collection + max((depth[id(c)] for c in children), default=0)
-            continue
-        if key in expanded:
-            continue
-        on_path.add(key)
-        stack.append((node, True))
-        for child in children:
-            if id(child) in on_path:
-                raise InputError(
-                    [
-                        Problem(
-                            path,
-                            "",
-                            "an alias refers to a node that contains it (a recursive structure)",
-                            "write the values out instead of using anchors and aliases",
-                            child.start_mark.line + 1,
-                        )
-                    ]
-                )
-            if id(child) not in expanded:
-                stack.append((child, False))
-    own = len(expanded)
-    added = expanded[id(root)] - own
-    if added > ALIAS_NODES.value:
-        raise InputError(
-            [
-                ALIAS_NODES.problem(
-                    path, "", added, "its aliases (*name) add", "write the values out instead of aliasing them"
-                )
-            ]
-        )
-    if depth[id(root)] > YAML_DEPTH.value:
-        raise InputError([YAML_DEPTH.problem(path, "", depth[id(root)], "its collections nest", _FLATTEN)])
+
+    def __init__(self, doc: YamlDocument) -> None:
+        self.doc = doc
+        self.problems: list[Problem] = []
+        self.budget, self.max_depth = YAML_VALUES.value, YAML_DEPTH.value
+        self.on_path: set[int] = set()
+
+    def walk(self, node: yaml.Node, path: JsonPath) -> None:
+        self.budget -= 1
+        if self.budget < 0:
+            limit = YAML_VALUES.value
+            message = f"more than {limit} YAML values, aliases (*name) counted each time they are used"
+            hint = f"{_LESS}, or raise the limit: {YAML_VALUES.variable}={limit * 2}"
+            raise InputError([Problem(self.doc.path, "", message, hint, node.start_mark.line + 1)])
+        if not isinstance(node, yaml.CollectionNode):
+            return
+        if id(node) in self.on_path:
+            raise InputError([self.doc.problem(path, _RECURSIVE, _NO_ALIASES)])
+        if len(path) >= self.max_depth:
+            message = f"its collections nest more than {self.max_depth} levels deep"
+            hint = f"{_FLATTEN}, or raise the limit: {YAML_DEPTH.variable}={self.max_depth * 2}"
+            raise InputError([Problem(self.doc.path, dotted(path), message, hint, node.start_mark.line + 1)])
+        self.on_path.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                key = key_node.value
+                child = (*path, key)
+                self.doc.lines[child] = key_node.start_mark.line + 1
+                if key in seen:
+                    self.problems.append(self.doc.problem(child, f"key {key!r} appears twice", "keep one of them"))
+                seen.add(key)
+                self.walk(value_node, child)
+        else:
+            for index, item in enumerate(node.value):
+                self.doc.lines[(*path, index)] = item.start_mark.line + 1
+                self.walk(item, (*path, index))
+        self.on_path.discard(id(node))
 
 
-def _children(node: yaml.Node) -> list[yaml.Node]:
-    if isinstance(node, yaml.MappingNode):
-        return [part for pair in node.value for part in pair]
-    if isinstance(node, yaml.SequenceNode):
-        return list(node.value)
-    return []
-
-
-def _record_lines(
-    node: yaml.Node | None, path: JsonPath, doc: YamlDocument, problems: list[Problem], max_depth: int
-) -> None:
-    if isinstance(node, yaml.CollectionNode) and len(path) >= max_depth:
-        line = node.start_mark.line + 1
-        message = f"its collections nest more than {max_depth} levels deep"
-        hint = f"{_FLATTEN}, or raise the limit: {YAML_DEPTH.variable}={max_depth * 2}"
-        raise InputError([Problem(doc.path, dotted(path), message, hint, line)])
-    if isinstance(node, yaml.MappingNode):
-        seen: set[str] = set()
-        for key_node, value_node in node.value:
-            key = key_node.value
-            child = (*path, key)
-            doc.lines[child] = key_node.start_mark.line + 1
-            if key in seen:
-                problems.append(doc.problem(child, f"key {key!r} appears twice", "keep one of them"))
-            seen.add(key)
-            _record_lines(value_node, child, doc, problems, max_depth)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            doc.lines[(*path, index)] = item.start_mark.line + 1
-            _record_lines(item, (*path, index), doc, problems, max_depth)
+_LESS = "split the file (and write values out rather than aliasing them)"
+_RECURSIVE = "an alias refers to a node that contains it (a recursive structure)"
+_NO_ALIASES = "write the values out instead of using anchors and aliases"
 
 
 def check_schema(doc: YamlDocument, validator: SchemaValidator) -> list[Problem]:
