@@ -97,6 +97,8 @@ ACTION_TYPES = [
     "self-defence-of-own-forces",
     "multilateral-deliberation",
 ]
+#: Generator kinds whose action type is plain "strike".
+STRIKE_TYPE = {"offensive-strike": "strike", "defensive-strike": "strike"}
 VENUE_TYPES = [
     "interview",
     "press-conference",
@@ -997,6 +999,9 @@ class ArticleGenerator:
             kind2 = ["strike", "offensive-strike"]
         else:
             kind2 = [kind]
+        # Offensive and defensive strikes are characterisations, not action types (issue 13): the
+        # generated text keeps the words, the annotation types them as strikes.
+        kind2 = list(dict.fromkeys(STRIKE_TYPE.get(k, k) for k in kind2))
         label = f"{_cap(A)} {ger}"
         action: dict[str, Any] = {
             "id": self.new_id(slugify(f"{agents[0].split('-')[0]}-{kind}")[:40].strip("-")),
@@ -1413,7 +1418,8 @@ def check_vocabulary() -> None:
     sys.path.insert(0, str(repo))
     from kg.vocabulary import concepts
 
-    for scheme, used in (("stance", STANCES), ("action-type", ACTION_TYPES), ("venue-type", VENUE_TYPES)):
+    action_types = [STRIKE_TYPE.get(kind, kind) for kind in ACTION_TYPES]
+    for scheme, used in (("stance", STANCES), ("action-type", action_types), ("venue-type", VENUE_TYPES)):
         unknown = set(used) - set(concepts(scheme))
         if unknown:
             raise SystemExit(f"bench/generate.py uses notations not in {scheme}: {sorted(unknown)}")

@@ -290,7 +290,7 @@ ANALYST_PARAMETERS = {
     "holder": "germany",
     "speaker": "johann-wadephul",
     "party": "germany",
-    "actionType": "defensive-strike",
+    "actionType": "strike",
     "text": "proportionate",
 }
 

@@ -67,6 +67,10 @@ class GPO(DefinedNamespace):
     ArmedForces: URIRef
     MediaOrganization: URIRef
     ActorGroup: URIRef
+    NonStateArmedGroup: URIRef
+    Platform: URIRef
+    PoliticalParty: URIRef
+    Legislature: URIRef
     Article: URIRef
     Venue: URIRef
     Statement: URIRef
@@ -138,6 +142,12 @@ class GPO(DefinedNamespace):
     sha256: URIRef
     wikidata: URIRef
     polarity: URIRef
+
+    # Attributed framing, the note of an "other" concept, condition values' fitting types
+    framedBy: URIRef
+    framing: URIRef
+    otherNote: URIRef
+    fitsConditionType: URIRef
 
 
 #: Controlled lists: scheme slug (``ontology/schemes/<slug>.ttl``) -> prefix of its concepts.

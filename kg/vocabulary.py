@@ -1,11 +1,14 @@
 """The controlled vocabularies and the ontology, read once from the shipped Turtle files.
 
 Annotation checking, JSON Schema generation and graph building all take their allowed notations
-from here, so the SKOS files in ``ontology/schemes/`` are the single source of truth.
+from here, so the SKOS files in ``ontology/schemes/`` are the single source of truth. So do the
+synonyms annotators may type (``skos:altLabel``, mapped to their concept by :func:`resolve`) and the
+condition types each condition value fits (``gpo:fitsConditionType``).
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from functools import cache
 
@@ -13,7 +16,10 @@ from rdflib import Graph, URIRef
 from rdflib.namespace import SKOS
 
 from kg.resources import turtle_graph
-from kg.terms import concept, scheme_iri
+from kg.terms import GPO, concept, scheme_iri
+
+#: The notation of the escape concept every annotator-facing scheme has; its use needs a note.
+OTHER = "other"
 
 
 @dataclass(frozen=True)
@@ -24,6 +30,9 @@ class Concept:
     iri: URIRef
     label: str
     definition: str
+    alt_labels: tuple[str, ...] = ()
+    #: For condition values: notations of the condition types the value may be used under.
+    fits: frozenset[str] = frozenset()
 
 
 @cache
@@ -33,9 +42,15 @@ def vocabulary_graph() -> Graph:
 
 
 @cache
+def mappings_graph() -> Graph:
+    """PLOVER and CAMEO as SKOS concepts, the targets of the schemes' mapping properties."""
+    return turtle_graph("ontology", "mappings/*.ttl")
+
+
+@cache
 def ontology_graph() -> Graph:
-    """The OWL ontology (the ``graph/ontology`` named graph)."""
-    return turtle_graph("ontology", "positions.ttl")
+    """The OWL ontology and its alignments to other vocabularies (the ``graph/ontology`` named graph)."""
+    return turtle_graph("ontology", "positions.ttl") + turtle_graph("ontology", "alignments.ttl")
 
 
 @cache
@@ -58,5 +73,36 @@ def concepts(scheme: str) -> dict[str, Concept]:
             iri=iri,
             label=str(graph.value(iri, SKOS.prefLabel) or notation),
             definition=str(graph.value(iri, SKOS.definition) or ""),
+            alt_labels=tuple(sorted(str(a) for a in graph.objects(iri, SKOS.altLabel))),
+            fits=frozenset(str(t).rsplit("/", 1)[1] for t in graph.objects(iri, GPO.fitsConditionType)),
         )
     return dict(sorted(found.items()))
+
+
+def _key(text: str) -> str:
+    """What two spellings of one label share: case, hyphens, underscores and spacing ignored."""
+    return re.sub(r"[\s_\-]+", " ", text.strip().casefold())
+
+
+@cache
+def synonyms(scheme: str) -> dict[str, str]:
+    """Every name an annotator may type for a concept (notation, prefLabel, altLabels) -> notation.
+
+    A name shared by two concepts of one scheme would be ambiguous; tests/test_vocabularies.py
+    keeps the schemes free of such names, and here the first concept in notation order would win.
+    """
+    names: dict[str, str] = {}
+    for notation, item in concepts(scheme).items():
+        for name in (notation, item.label, *item.alt_labels):
+            names.setdefault(_key(name), notation)
+    return names
+
+
+def resolve(scheme: str, typed: str) -> str | None:
+    """The notation ``typed`` names in ``scheme`` (a notation, a label or a synonym), else None."""
+    return synonyms(scheme).get(_key(typed))
+
+
+def lookup_key(text: str) -> str:
+    """The normalised form :func:`synonyms` is keyed by (for suggestions)."""
+    return _key(text)

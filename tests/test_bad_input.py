@@ -96,13 +96,13 @@ CASES = [
             f"{SEED.name}:{line_of(SEED_TEXT, 'stance: refuses-participation')}: positions[0].stance: "
             "unknown stance 'refuse-participation'",
             "did you mean 'refuses-participation'?",
-            "allowed: affirms, authorises, calls-for",
+            "allowed: abstains, acknowledges, affirms, authorises, calls-for",
         ],
     ),
     Case(
         "unknown action type",
-        replace("types: [military-operation]", "types: [military-operations]"),
-        ["unknown action-type 'military-operations'", "did you mean 'military-operation'?"],
+        replace("types: [military-operation]", "types: [military-operatoins]"),
+        ["unknown action-type 'military-operatoins'", "did you mean 'military-operation'?"],
     ),
     Case(
         "unknown condition type",

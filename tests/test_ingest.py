@@ -97,12 +97,14 @@ def test_uk_base_authorisation_is_fully_represented() -> None:
     action = graph.value(position, GPO.towards)
     assert set(graph.objects(action, GPO.actionType)) == {
         concept("action-type", "basing-access"),
-        concept("action-type", "defensive-strike"),
+        concept("action-type", "strike"),  # "defensive" is London's framing, on the purpose condition
     }
     assert (action, GPO.agent, ACTOR["us-forces"]) in graph
     purpose = URIRef(f"{position}/condition/purpose")
     assert (position, GPO.hasCondition, purpose) in graph
     assert (purpose, GPO.conditionValue, concept("condition-value", "defensive")) in graph
+    assert (purpose, GPO.framedBy, ACTOR.uk) in graph
+    assert (purpose, GPO.framing, Literal("defensive measure", lang="en")) in graph
     span = URIRef(f"{ART}/span/2740-2757")
     assert (purpose, GPO.hasEvidence, span) in graph
     assert (span, GPO.evidenceKind, concept("evidence-kind", "direct-quote")) in graph
@@ -163,11 +165,11 @@ def test_reingest_is_idempotent_and_replaces_a_changed_article(tmp_path: Path) -
 
         path = corpus / SEED.name
         text = path.read_text(encoding="utf-8")
-        path.write_text(text.replace("stance: regrets", "stance: criticises"), encoding="utf-8")
+        path.write_text(text.replace("stance: regrets-lack-of", "stance: supports"), encoding="utf-8")
         ingest([corpus], store)
         graph = store.graph(article_graph_iri(SEED_ID))
         position = URIRef(f"{ART}/position/fr-regrets-no-un-debate")
-        assert set(graph.objects(position, GPO.stance)) == {concept("stance", "criticises")}
+        assert set(graph.objects(position, GPO.stance)) == {concept("stance", "supports")}
 
 
 KILL_SCRIPT = """
@@ -244,7 +246,7 @@ def mixed_corpus(root: Path) -> Path:
     corpus.mkdir()
     shutil.copy(CORPUS / "registry.yaml", corpus)
     text = SEED.read_text(encoding="utf-8")
-    edits = {3: ("stated_on: 2026-03-02", "stated_on: 2026-03-05"), 4: ("stance: regrets", "stance: regretz")}
+    edits = {3: ("stated_on: 2026-03-02", "stated_on: 2026-03-05"), 4: ("stance: regrets-lack-of", "stance: regretz")}
     for n in range(9):
         shutil.copy(SEED.with_suffix(".txt"), corpus / f"a{n}.txt")
         source_id = "copy-0" if n == 7 else f"copy-{n}"

@@ -246,6 +246,7 @@ def test_cq01_actors_ruling_out_participation(seed_store: EmbeddedStore) -> None
     assert scope[ACTOR.nato] == {
         "acting capacity: only as a collective military actor, through NATO structures",
         "participation modality: no intention of becoming directly involved",
+        "participation modality: would not formally participate in the war",  # "formally" kept (issue 13)
         "exception: any involvement limited to individual member states acting independently, not through NATO structures",
     }
     assert scope[ACTOR.uk] == {
@@ -280,10 +281,12 @@ CQ2_EXPECTED = {
     (ACTOR.uk, P("uk-authorises-basing"), "purpose", frozenset({"defensive"})),
     (ACTOR.uk, P("uk-authorises-basing"), "target scope", frozenset({"Iranian missile sites and stockpiles"})),
     (ACTOR.uk, P("uk-denies-direct-offensive"), "participation modality", frozenset({"direct participation"})),
-    (ACTOR.uk, P("uk-protect-allies"), "trigger", frozenset({"further attack on allies"})),
+    # a commitment to protect allies FROM further attack: a purpose, not a trigger (issue 13)
+    (ACTOR.uk, P("uk-protect-allies"), "purpose", frozenset({"protective"})),
     (ACTOR.uk, P("uk-protect-allies"), "beneficiary scope", frozenset({"Regional allies (unnamed)"})),
     (ACTOR.nato, P("nato-no-participation"), "acting capacity", frozenset({"collective alliance action"})),
     (ACTOR.nato, P("nato-no-participation"), "participation modality", frozenset({"direct participation"})),
+    (ACTOR.nato, P("nato-no-participation"), "participation modality", frozenset({"formal participation"})),
     (ACTOR.nato, P("nato-no-participation"), "exception", frozenset({"individual member-state action"})),
     (
         ACTOR.germany,
@@ -534,7 +537,6 @@ def test_cq06_stances_on_the_strikes(seed_store: EmbeddedStore) -> None:
     got = {(r["holder"], r["relation"], r["stanceLabel"], r["position"]) for r in rows}
     assert got == {
         (ACTOR["mark-rutte"], "the strikes themselves", "praises", P("rutte-praises-strikes")),
-        (ACTOR.france, "the strikes themselves", "regrets", P("fr-regrets-no-un-debate")),
         (ACTOR.uk, "enabling strikes", "authorises", P("uk-authorises-basing")),
         *((h, "enabling strikes", "ready to", P("e3-enable-defensive-action")) for h in E3),
         (ACTOR.nato, "taking part itself", "refuses participation", P("nato-no-participation")),
@@ -549,11 +551,8 @@ def test_cq06_stances_on_the_strikes(seed_store: EmbeddedStore) -> None:
         "stated rationale: aimed at degrading Iran's nuclear and ballistic missile "
         "capabilities and weakening its ability to acquire nuclear capability"
     }
-    regret = by_position[P("fr-regrets-no-un-debate")]
-    assert regret["quotes"] is None
-    assert parts(regret["conditions"]) == {
-        "procedural objection: not debated through multilateral institutions such as the United Nations"
-    }
+    # France regrets that the assault was not debated at the UN: no position on the strikes (issue 13)
+    assert ACTOR.france not in {r["holder"] for r in rows if r["relation"] == "the strikes themselves"}
     assert parts(by_position[P("de-refuses-participation")]["quotes"]) == {
         "The federal government has no intention of participating",
         "we also do not have the necessary military resources",
@@ -562,7 +561,7 @@ def test_cq06_stances_on_the_strikes(seed_store: EmbeddedStore) -> None:
     assert by_position[P("uk-authorises-basing")]["quotes"] == "defensive measure"
     assert by_position[P("uk-denies-direct-offensive")]["quotes"] is None
     assert by_position[P("e3-enable-defensive-action")]["modalityLabel"] == "possible"
-    assert [r["relation"] for r in rows[:2]] == ["the strikes themselves"] * 2
+    assert [r["relation"] for r in rows[:1]] == ["the strikes themselves"]
     assert {r["position"] for r in run(seed_store, "06", holder="germany")} == {
         P("de-refuses-participation"),
         P("e3-enable-defensive-action"),
@@ -697,7 +696,8 @@ def test_cq10_defence_of_third_parties(seed_store: EmbeddedStore) -> None:
     france = next(r for r in rows if r["position"] == P("fr-ready-defend-gulf-jordan"))
     assert "legal basis: collective self-defence under international law" in parts(france["conditions"])
     uk = next(r for r in rows if r["position"] == P("uk-protect-allies"))
-    assert "trigger: against further attack on regional allies" in parts(uk["conditions"])
+    assert "purpose: to protect regional allies from further attack" in parts(uk["conditions"])
+    assert not any(c.startswith("trigger") for c in parts(uk["conditions"]))
     assert {r["position"] for r in run(seed_store, "10", holder="germany")} == {P("e3-defend-interests")}
 
 
@@ -725,9 +725,10 @@ def test_cq11_members_vs_alliance(seed_store: EmbeddedStore) -> None:
         "structures" in parts(nato["conditions"])
     )
     regret = next(r for r in rows if r["position"] == P("fr-regrets-no-un-debate"))
-    assert parts(regret["conditions"]) == {
-        "procedural objection: not debated through multilateral institutions such as the United Nations"
-    }
+    assert (regret["stanceLabel"], regret["polarityLabel"]) == ("regrets the lack of", "positive")
+    assert regret["actionLabel"] == (
+        "Debate of the US-Israeli assault on Iran through multilateral institutions such as the United Nations"
+    )
     assert run(seed_store, "11", alliance="uk") == []  # the UK has no members
     assert {r["holder"] for r in run(seed_store, "11", alliance="nato")} == {ACTOR.nato, *E3}
 
@@ -901,7 +902,7 @@ def test_cq15_targets_and_beneficiaries(seed_store: EmbeddedStore) -> None:
         (ACT("bundeswehr-self-defence"), "beneficiary", ACTOR.bundeswehr),
         # resource and forum
         (bases, "instrument", THING["british-bases"]),
-        (strikes, "forum", ACTOR.un),
+        (ACT("un-debate-of-assault"), "instrument", ACTOR.un),  # the forum of the missing debate
     }
     labels = {r["party"]: r["partyLabel"] for r in rows}
     assert labels[THING["iran-missile-and-drone-capabilities"]] == "Iran's missile and drone capabilities"
@@ -922,9 +923,10 @@ def test_positions_of_actor(seed_store: EmbeddedStore) -> None:
     }
     by_position = {r["position"]: r for r in rows}
     assert parts(by_position[P("e3-enable-defensive-action")]["coHolders"]) == {"United Kingdom", "France"}
+    # "defensive" is the E3's framing, not an action type (issue 13)
     assert parts(by_position[P("e3-enable-defensive-action")]["actionTypes"]) == {
-        "enable military action",
-        "defensive strike",
+        "military support short of participation",
+        "strike",
     }
     assert parts(by_position[P("de-refuses-participation")]["statements"]) == {
         "Johann Wadephul (2026-03-02)",
@@ -945,9 +947,8 @@ def test_positions_on_action_type(seed_store: EmbeddedStore) -> None:
         (ACTOR.germany, P("de-refuses-participation"), "military operation"),
         (ACTOR.uk, P("uk-denies-direct-offensive"), "offensive operation"),
         (ACTOR["mark-rutte"], P("rutte-praises-strikes"), "strike"),
-        (ACTOR.france, P("fr-regrets-no-un-debate"), "strike"),
-        (ACTOR.uk, P("uk-authorises-basing"), "defensive strike"),
-        *((h, P("e3-enable-defensive-action"), "defensive strike") for h in E3),
+        (ACTOR.uk, P("uk-authorises-basing"), "strike"),
+        *((h, P("e3-enable-defensive-action"), "strike") for h in E3),
         (ACTOR.uk, P("uk-protect-allies"), "defence of third parties"),
         (ACTOR.france, P("fr-ready-defend-gulf-jordan"), "defence of third parties"),
         (ACTOR.germany, P("de-self-defence"), "self-defence of own forces"),
@@ -955,10 +956,13 @@ def test_positions_on_action_type(seed_store: EmbeddedStore) -> None:
     assert {r["actionType"] for r in military} == {concept("action-type", "military-operation")}
     basing = run(seed_store, "17", actionType="enable-military-action")
     assert {(r["holder"], r["position"], r["typeLabel"]) for r in basing} == {
-        (ACTOR.uk, P("uk-authorises-basing"), "basing access"),
-        *((h, P("e3-enable-defensive-action"), "enable military action") for h in E3),
+        (ACTOR.uk, P("uk-authorises-basing"), "use of territory, airspace or bases"),
+        *((h, P("e3-enable-defensive-action"), "military support short of participation") for h in E3),
     }
-    assert run(seed_store, "17", actionType="multilateral-deliberation") == []
+    # France's regret is about the missing UN debate, a diplomatic action (issue 13)
+    assert {(r["holder"], r["position"]) for r in run(seed_store, "17", actionType="diplomacy")} == {
+        (ACTOR.france, P("fr-regrets-no-un-debate"))
+    }
 
 
 # -- binding parameters safely -----------------------------------------------------------------

@@ -135,7 +135,7 @@ def test_cq15_party_parameter(seed_store: EmbeddedStore) -> None:
     }
     assert {(r["action"], r["role"]) for r in run(seed_store, "15", party="usa")} == {(strikes, "agent")}
     assert [(r["action"], r["role"], r["partyLabel"]) for r in run(seed_store, "15", party="un")] == [
-        (strikes, "forum", "United Nations")
+        (ACT("un-debate-of-assault"), "instrument", "United Nations")
     ]
     for member in E3:
         assert {(r["action"], r["role"]) for r in run(seed_store, "15", party=slug(member))} == {

@@ -17,6 +17,7 @@ from typing import Any
 from kg.errors import InputError, Problem
 from kg.ingest.anchoring import Anchor, AnchorError, anchor, normalise
 from kg.ingest.limits import count_problems
+from kg.ingest.notations import canonicalise
 from kg.ingest.schema import validator
 from kg.ingest.yamlfile import JsonPath, YamlDocument, check_schema, load_yaml, nearest, read_text, sibling
 
@@ -114,7 +115,9 @@ def load_article(path: Path, registry: Registry) -> Article:
     """Load and check one article annotation; raise InputError listing every problem."""
     doc = load_yaml(path, "annotation")
     _raise_if(count_problems(path, doc.data, doc.line))
-    _raise_if(check_schema(doc, validator("article")))
+    schema = validator("article")
+    # Synonyms become notations first, so that the schema check sees (and accepts) them.
+    _raise_if(canonicalise(doc, schema.reference.schema) + check_schema(doc, schema))
     data = doc.data
     problems: list[Problem] = []
     text_path = sibling(doc, ("article", "text"), data["article"].get("text", path.with_suffix(".txt").name))

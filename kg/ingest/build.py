@@ -39,12 +39,16 @@ ACTOR_CLASSES = {
     "ArmedForces": GPO.ArmedForces,
     "MediaOrganization": GPO.MediaOrganization,
     "ActorGroup": GPO.ActorGroup,
+    "NonStateArmedGroup": GPO.NonStateArmedGroup,
+    "Platform": GPO.Platform,
+    "PoliticalParty": GPO.PoliticalParty,
+    "Legislature": GPO.Legislature,
 }
 #: Registry keys that link one entry to others, and the property each becomes.
 REGISTRY_LINKS = {
     "member_of": ORG.memberOf,
     "members": ORG.hasMember,
-    "close_match": SKOS.closeMatch,
+    "close_match": RDFS.seeAlso,  # actors are not SKOS concepts: no skos:closeMatch between them
     "held_by": ORG.heldBy,
     "agents": GPO.agent,
     "targets": GPO.target,
@@ -106,6 +110,14 @@ class _ArticleBuilder:
         for slug in slugs or []:
             self.add(node, predicate, _registry_ref(self.registry, slug))
 
+    def described(self, node: URIRef, record: dict[str, Any]) -> None:
+        """What a record says about its own description: the note of an 'other' value, a framing."""
+        if "other_note" in record:
+            self.add(node, GPO.otherNote, Literal(record["other_note"], lang="en"))
+        self.refs(node, GPO.framedBy, record.get("framed_by"))
+        if "framing" in record:
+            self.add(node, GPO.framing, self.text(record["framing"]))
+
     def span(self, path: JsonPath) -> URIRef:
         found: Anchor = self.article.anchors[path]
         item = self.kinds[path]
@@ -116,6 +128,7 @@ class _ArticleBuilder:
         self.add(node, GPO.evidenceKind, concept("evidence-kind", item["kind"]))
         if item.get("edited"):
             self.add(node, GPO.editedQuote, Literal(True))
+        self.described(node, item)
         self.add(node, OA.hasSelector, quote)
         self.add(node, OA.hasSelector, position)
         self.add(quote, RDF.type, OA.TextQuoteSelector)
@@ -165,6 +178,7 @@ class _ArticleBuilder:
         self.refs(node, GPO.participant, venue.get("participants"))
         if "date" in venue:
             self.add(node, GPO.date, Literal(venue["date"], datatype=XSD.date))
+        self.described(node, venue)
 
     def statement(self, index: int, statement: dict[str, Any]) -> None:
         node = self.local("statement", statement["id"])
@@ -188,6 +202,7 @@ class _ArticleBuilder:
             self.add(node, GPO.translated, Literal(statement["translated"]))
         for k in range(len(statement["evidence"])):
             self.add(node, GPO.hasEvidence, self.span(("statements", index, "evidence", k)))
+        self.described(node, statement)
 
     def action(self, action: dict[str, Any]) -> None:
         node = self.local("action", action["id"])
@@ -202,6 +217,7 @@ class _ArticleBuilder:
         if "status" in action:
             self.add(node, GPO.actionStatus, concept("action-status", action["status"]))
         self.refs(node, GPO.inContextOf, [action["context"]] if "context" in action else [])
+        self.described(node, action)
 
     def position(self, index: int, position: dict[str, Any]) -> None:
         node = self.local("position", position["id"])
@@ -221,6 +237,7 @@ class _ArticleBuilder:
             other = self.local("position", slug)
             self.add(node, GPO.inTensionWith, other)
             self.add(other, GPO.inTensionWith, node)
+        self.described(node, position)
         conditions = position.get("conditions") or []
         totals = Counter(c["type"] for c in conditions)
         seen: Counter[str] = Counter()
@@ -242,6 +259,7 @@ class _ArticleBuilder:
         if "operator" in condition:
             self.add(node, GPO.operator, concept("operator", condition["operator"]))
         self.add(node, GPO.conditionText, self.text(condition["text"]))
+        self.described(node, condition)
         for k in range(len(condition.get("evidence") or [])):
             self.add(node, GPO.hasEvidence, self.span((*path, "evidence", k)))
 

@@ -30,6 +30,10 @@ ACTOR_TYPES = (
     "ArmedForces",
     "MediaOrganization",
     "ActorGroup",
+    "NonStateArmedGroup",
+    "Platform",
+    "PoliticalParty",
+    "Legislature",
 )
 
 _SLUG = {"type": "string", "pattern": SLUG.pattern, "x-kg-kind": "slug"}
@@ -49,7 +53,22 @@ def _notation(scheme: str) -> dict[str, Any]:
     return {"type": "string", "enum": list(concepts(scheme)), "x-kg-scheme": scheme}
 
 
+#: A record that takes a notation may say what its "other" value is (required when one is "other").
+_OTHER_NOTE = {**_TEXT, "description": "What the value is, when a field of this record is 'other' (no concept fits)."}
+#: Attributed framing: whose characterisation an action's or condition's description is.
+_FRAMING = {
+    "framed_by": {**_SLUGS, "description": "Actors whose characterisation this is (the holder, the outlet)."},
+    "framing": {**_TEXT, "description": "Their words, as the article reports them, e.g. 'defensive measure'."},
+}
+
+
+def _takes_notation(schema: dict[str, Any]) -> bool:
+    return "x-kg-scheme" in schema or "x-kg-scheme" in schema.get("items", {})
+
+
 def _record(required: list[str], properties: dict[str, Any], description: str) -> dict[str, Any]:
+    if any(_takes_notation(value) for value in properties.values()):
+        properties = {**properties, "other_note": _OTHER_NOTE}
     return {
         "type": "object",
         "description": description,
@@ -89,6 +108,7 @@ def article_schema() -> dict[str, Any]:
             "operator": _notation("operator"),
             "text": _TEXT,
             "evidence": evidence,
+            **_FRAMING,
         },
         "A restriction on, or ground for, a position.",
     )
@@ -167,6 +187,7 @@ def article_schema() -> dict[str, Any]:
                             "instruments": _SLUGS,
                             "status": _notation("action-status"),
                             "context": _SLUG,
+                            **_FRAMING,
                         },
                         "The conduct a position is about, described positively.",
                     ),

@@ -10,7 +10,7 @@ import difflib
 import errno
 import os
 import stat
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -21,6 +21,7 @@ from jsonschema.exceptions import ValidationError
 from kg.errors import InputError, Problem
 from kg.ingest.limits import FILE_BYTES, YAML_DEPTH, YAML_VALUES
 from kg.iris import SLUG_RULE
+from kg.vocabulary import lookup_key, synonyms
 
 if TYPE_CHECKING:
     from kg.ingest.schema import SchemaValidator
@@ -235,8 +236,19 @@ def check_schema(doc: YamlDocument, validator: SchemaValidator) -> list[Problem]
     return [_explain(doc, error) for error in errors]
 
 
-def nearest(value: object, allowed: Sequence[str]) -> str:
-    """A 'did you mean' clause for ``value`` among ``allowed``, or an empty string."""
+def nearest(value: object, allowed: Sequence[str], names: Mapping[str, str] | None = None) -> str:
+    """A 'did you mean' clause for ``value`` among ``allowed``, or an empty string.
+
+    ``names`` maps what an annotator may type for a value (labels, synonyms: normalised as
+    :func:`kg.vocabulary.lookup_key` does) to the allowed value. Meaning comes before spelling: a
+    name close to a label or synonym ("condemn" -> "condemns", "denounce" -> "condemns") is
+    suggested before an allowed value that is merely spelt alike ("condemn" -> "denies").
+    """
+    if names:
+        typed = lookup_key(str(value))
+        close = difflib.get_close_matches(typed, list(names), n=1, cutoff=0.75)
+        if close and names[close[0]] in allowed:
+            return f"did you mean {names[close[0]]!r}? "
     close = difflib.get_close_matches(str(value), list(allowed), n=1, cutoff=0.5)
     return f"did you mean {close[0]!r}? " if close else ""
 
@@ -259,10 +271,11 @@ def _explain(doc: YamlDocument, error: ValidationError) -> Problem:
     if error.validator == "enum":
         scheme = schema.get("x-kg-scheme") or schema.get("x-kg-kind", "value")
         allowed = [str(v) for v in error.validator_value]
+        names = synonyms(scheme) if "x-kg-scheme" in schema else None
         return doc.problem(
             path,
             f"unknown {scheme} {error.instance!r}",
-            f"{nearest(error.instance, allowed)}allowed: {', '.join(allowed)}",
+            f"{nearest(error.instance, allowed, names)}allowed: {', '.join(allowed)}",
         )
     if error.validator == "pattern":
         kind = schema.get("x-kg-kind")
