@@ -1,46 +1,51 @@
-"""Export the store as Turtle, TriG, N-Quads, N-Triples or JSON-LD: deterministic and atomic.
+"""Export the store as Turtle, TriG, N-Quads, N-Triples or JSON-LD: streamed, deterministic, atomic.
 
-*Deterministic*: the same store content gives a byte-identical file, so an export kept in git diffs
-cleanly. N-Triples and N-Quads are one canonical statement per line (pyoxigraph's N-Triples
-form), sorted. Turtle and TriG come from rdflib's serialisers, which sort subjects, predicates and
-objects; the graphs of a TriG file are written in IRI order (rdflib would follow a set's order). JSON-LD
-is rdflib's conversion, then every node array is sorted (except ``@list`` arrays, which are ordered
-by definition) and keys are sorted. Blank nodes, if there ever are any, are relabelled with the
-standard RDF canonicalisation (RDFC-1.0) first, so their labels do not depend on how the store was
-built.
+*Streamed*: the export goes graph by graph (the default graph first, then the named graphs in IRI
+order). Oxigraph writes each graph as canonical N-Triples, its lines are sorted, and the writers
+take them from there: N-Quads and N-Triples are those lines (the graph name appended for N-Quads);
+Turtle and TriG are Oxigraph's own serialisers fed the parsed lines; JSON-LD is written here, one
+node object per line. Memory holds one graph at a time, so it does not grow with the store (the
+provenance graph, one record per article, is the largest).
 
-*Atomic*: :func:`atomic_write` writes a temporary file beside the target and renames it over the target
-only when everything was written (``os.replace``), so an error never leaves a truncated file and an
-existing file stays as it was.
+*Deterministic*: the same store content gives a byte-identical file whatever the order it was
+written in or the hash seed: graphs in IRI order, statements in the order of their N-Triples lines,
+the project's prefixes (:data:`kg.terms.PREFIXES`) declared in name order. Blank nodes have no
+stable label in the store: if an exported graph holds one, the export starts again the slow way,
+with every exported quad in memory and blank nodes relabelled by the standard RDF canonicalisation
+(RDFC-1.0). The project writes no blank nodes, so that path is for foreign data.
+
+*Atomic*: :func:`atomic_write` writes a temporary file beside the target and renames it over the
+target only when everything was written (``os.replace``), so an error never leaves a truncated file
+and an existing file stays as it was. Standard output gets the export once it is complete.
 
 Graphs: TriG, N-Quads and JSON-LD keep the named graphs (one per article, plus the registry,
 vocabulary, ontology and provenance graphs). Turtle and N-Triples have no graphs: they hold the
-union of all graphs (statements present in several graphs appear once).
+union of all graphs, each statement once, in the first graph's place that holds it.
 """
 
 from __future__ import annotations
 
-import io
+import errno
+import hashlib
 import json
 import os
+import re
+import shutil
 import tempfile
-import warnings
-from collections.abc import Iterable, Iterator
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from functools import cache
+from functools import cache, lru_cache
 from importlib.resources import files
+from itertools import chain, groupby
 from pathlib import Path
 from typing import IO, Any, cast
 
 import pyoxigraph as ox
-from rdflib import Dataset, Graph, URIRef
-from rdflib.namespace import NamespaceManager
-from rdflib.plugins.serializers.jsonld import from_rdf
-from rdflib.plugins.serializers.trig import TrigSerializer
 
-from kg.errors import KgError
-from kg.store import EmbeddedStore, rdflib_triple, to_rdflib
-from kg.terms import PREFIXES, article_graph
+from kg.errors import KgError, StoreError
+from kg.store import EmbeddedStore
+from kg.terms import GRAPH, PREFIXES, article_graph
 
 #: Export formats and the file extensions that select them.
 FORMATS: dict[str, tuple[str, ...]] = {
@@ -54,9 +59,25 @@ FORMATS: dict[str, tuple[str, ...]] = {
 GRAPH_FORMATS = ("trig", "nquads", "jsonld")
 CONTEXT_FILE = "context.jsonld"
 
+GraphName = ox.NamedNode | ox.BlankNode | ox.DefaultGraph
+Progress = Callable[[int], None]
+#: One graph's statements: its name and its N-Triples statements, sorted, without the `` .\n`` that
+#: ends each line (the writers join them with it, or with the graph name and it, in one pass).
+Chunk = tuple[GraphName, list[bytes]]
+
+_RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+_XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+#: Errors that mean "this path cannot be written": the user picks another (exit 2), unlike a full or
+#: failing disk (exit 3).
+_PATH_ERRNOS = {errno.EACCES, errno.EPERM, errno.ENOENT, errno.ENOTDIR, errno.EISDIR, errno.EROFS, errno.EEXIST}
+
 
 class ExportError(KgError):
-    """A usage problem with an export: unknown format or extension, unknown article (exit 2)."""
+    """A usage problem with an export: unknown format, article or graph, unwritable path (exit 2)."""
+
+
+class OutputError(StoreError):
+    """Writing the export failed part-way (a full disk, an I/O error): nothing was left behind (exit 3)."""
 
 
 def format_for(path: Path | None, given: str | None) -> str:
@@ -98,135 +119,307 @@ def shipped_context() -> dict[str, Any]:
     return json.loads(text)["@context"]
 
 
-# -- collecting and canonicalising -------------------------------------------------------------
+# -- which graphs ------------------------------------------------------------------------------
 
 
-def _quads(store: EmbeddedStore, article: str | None) -> list[ox.Quad]:
-    if article is None:
-        return list(store.quads())
-    wanted = article_graph(article)
-    if wanted not in store.named_graphs():
-        raise ExportError(
-            f"article {article!r} is not in the store {store.location} "
-            "(see 'kg validate' or 'kg query' for the stored articles)"
-        )
-    return list(store.quads(wanted))
+def graph_names(store: EmbeddedStore, *, article: str | None = None, graph: str | None = None) -> list[GraphName]:
+    """The graphs to export, in export order: the default graph (if it holds anything), then the
+    named graphs by IRI; or the one graph of ``article`` or ``graph``.
 
-
-def _has_blank_nodes(quads: Iterable[ox.Quad]) -> bool:
-    return any(isinstance(t, ox.BlankNode) for q in quads for t in (q.subject, q.object, q.graph_name))
-
-
-def canonical_quads(quads: list[ox.Quad]) -> list[ox.Quad]:
-    """The quads, sorted by their N-Quads form, blank nodes relabelled canonically (RDFC-1.0)."""
-    if _has_blank_nodes(quads):
-        dataset = ox.Dataset(quads)
-        dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
-        quads = list(dataset)
-    return sorted(quads, key=str)
-
-
-def _namespace_manager(graph: Graph) -> NamespaceManager:
-    """A fresh manager per export (the serialisers may add prefixes to it), with the project's prefixes."""
-    manager = NamespaceManager(graph, bind_namespaces="none")
-    for prefix, namespace in PREFIXES.items():
-        manager.bind(prefix, namespace, override=True, replace=True)
-    return manager
-
-
-def _rdflib_graph(quads: Iterable[ox.Quad]) -> Graph:
-    graph = Graph(bind_namespaces="none")
-    graph.namespace_manager = _namespace_manager(graph)
-    for q in quads:
-        graph.add(rdflib_triple(q))
-    return graph
-
-
-def _rdflib_dataset(quads: Iterable[ox.Quad]) -> Dataset:
-    dataset = Dataset()
-    dataset.namespace_manager = _namespace_manager(dataset)
-    for q in quads:
-        graph = None if isinstance(q.graph_name, ox.DefaultGraph) else to_rdflib(q.graph_name)
-        triple = rdflib_triple(q)
-        if graph is None:
-            dataset.add(triple)
-        else:
-            dataset.add((*triple, Graph(identifier=cast(URIRef, graph))))
-    return dataset
-
-
-# -- serialisers -------------------------------------------------------------------------------
-
-
-def _lines(statements: Iterable[str]) -> Iterator[bytes]:
-    for line in sorted(set(statements)):
-        yield f"{line} .\n".encode()
-
-
-def _nquads(quads: list[ox.Quad]) -> Iterator[bytes]:
-    return _lines(str(q) for q in quads)
-
-
-def _ntriples(quads: list[ox.Quad]) -> Iterator[bytes]:
-    return _lines(str(q.triple) for q in quads)
-
-
-def _turtle(quads: list[ox.Quad]) -> Iterator[bytes]:
-    yield _rdflib_graph(quads).serialize(format="turtle", encoding="utf-8")
-
-
-def _trig(quads: list[ox.Quad]) -> Iterator[bytes]:
-    with _quiet_rdflib():
-        serializer = TrigSerializer(_rdflib_dataset(quads))
-        serializer.contexts.sort(key=lambda graph: (not isinstance(graph.identifier, URIRef), str(graph.identifier)))
-        buffer = io.BytesIO()
-        serializer.serialize(buffer, encoding="utf-8")
-    yield buffer.getvalue()
-
-
-@contextmanager
-def _quiet_rdflib() -> Iterator[None]:
-    """rdflib 7's own TriG and JSON-LD serialisers call its deprecated Dataset methods; not our warnings."""
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", category=DeprecationWarning, module=r"rdflib\.")
-        yield
-
-
-def _sorted_json(value: Any, key: str | None = None) -> Any:
-    """Sort every array (node and value sets are unordered in JSON-LD) except ``@list`` arrays."""
-    if isinstance(value, dict):
-        return {k: _sorted_json(v, k) for k, v in value.items()}
-    if isinstance(value, list):
-        items = [_sorted_json(v) for v in value]
-        if key == "@list":
-            return items
-        return sorted(items, key=lambda v: json.dumps(v, sort_keys=True, ensure_ascii=False))
-    return value
-
-
-def _jsonld(quads: list[ox.Quad]) -> Iterator[bytes]:
-    context = shipped_context()
-    with _quiet_rdflib():
-        document = from_rdf(_rdflib_dataset(quads), context_data=context)
-    document = _sorted_json(document)
-    text = json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False)
-    yield (text + "\n").encode("utf-8")
-
-
-_SERIALISERS = {"nquads": _nquads, "ntriples": _ntriples, "turtle": _turtle, "trig": _trig, "jsonld": _jsonld}
-
-
-def serialize(store: EmbeddedStore, fmt: str, *, article: str | None = None) -> Iterator[bytes]:
-    """The export of ``store`` (or one article's graph) in ``fmt``, as chunks of bytes.
-
-    :raises ExportError: unknown format, or the article is not in the store.
+    :raises ExportError: the article or graph is not in the store, or ``graph`` is not an IRI.
     """
-    if fmt not in _SERIALISERS:
+    db = store.oxigraph
+    if article is not None or graph is not None:
+        iri = str(article_graph(article)) if article is not None else str(graph)
+        try:
+            wanted = ox.NamedNode(iri)
+        except ValueError as err:
+            raise ExportError(f"--graph {graph!r} is not an absolute IRI ({err})") from None
+        if not db.contains_named_graph(wanted):
+            what = f"article {article!r}" if article is not None else f"graph <{graph}>"
+            raise ExportError(
+                f"{what} is not in the store {store.location} "
+                "(see 'kg validate' or 'kg query' for the stored articles and graphs)"
+            )
+        return [wanted]
+    named = sorted(db.named_graphs(), key=_graph_key)
+    default: list[GraphName] = (
+        [ox.DefaultGraph()] if next(db.quads_for_pattern(None, None, None, ox.DefaultGraph()), None) else []
+    )
+    return default + named
+
+
+def _graph_key(name: GraphName) -> tuple[int, str]:
+    if isinstance(name, ox.DefaultGraph):
+        return (0, "")
+    return (1, name.value) if isinstance(name, ox.NamedNode) else (2, name.value)
+
+
+# -- where the statements come from ------------------------------------------------------------
+
+
+class _BlankNodes(Exception):
+    """A graph holds blank nodes: the streamed export cannot give them stable labels."""
+
+
+_END = b" .\n"
+
+
+def _sorted_statements(data: bytes) -> list[bytes]:
+    """The statements of an N-Triples document in canonical form, sorted (`` .\n`` ends each line and
+    occurs nowhere else: newlines in literals are escaped)."""
+    statements = data.split(_END)
+    statements.pop()  # what follows the last line's end: nothing
+    statements.sort()
+    return statements
+
+
+def _document(statements: list[bytes]) -> bytes:
+    return _END.join(statements) + _END if statements else b""
+
+
+def _streamed_chunks(
+    store: EmbeddedStore, graphs: list[GraphName], *, union: bool, progress: Progress | None
+) -> Iterator[Chunk]:
+    """Each graph's sorted N-Triples statements, dumped by Oxigraph graph by graph.
+
+    For a union (Turtle, N-Triples) a statement already written with an earlier graph is left out.
+    Only subjects seen in an earlier graph can have such statements; their hashes are remembered
+    (a few tens of MB at 10,000 articles) and, when one comes again, its statements in the earlier
+    graphs are looked up in the store. A hash collision costs one look-up, never a wrong answer.
+    """
+    db = store.oxigraph
+    if any(isinstance(g, ox.BlankNode) for g in graphs):
+        raise _BlankNodes
+    rank = {g: i for i, g in enumerate(graphs)}
+    seen_subjects: set[int] = set()
+    for position, name in enumerate(graphs):
+        data = cast(bytes, db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name))
+        if b"_:" in data and _has_blank_nodes(data):
+            raise _BlankNodes
+        statements = _sorted_statements(data)
+        if union:
+            subjects = set(re.findall(rb"^(\S+) ", data, re.MULTILINE))
+            again = [s for s in subjects if hash(s) in seen_subjects]
+            seen_subjects.update(hash(s) for s in subjects)
+            if again:
+                earlier = {
+                    str(q.triple).encode()
+                    for s in again
+                    for q in db.quads_for_pattern(ox.NamedNode(s[1:-1].decode()), None, None, None)
+                    if rank.get(q.graph_name, len(graphs)) < position
+                }
+                statements = [s for s in statements if s not in earlier]
+        yield name, statements
+        if progress:
+            progress(1)
+
+
+def _has_blank_nodes(ntriples: bytes) -> bool:
+    return any(
+        isinstance(t.subject, ox.BlankNode) or isinstance(t.object, ox.BlankNode)
+        for t in ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES)
+    )
+
+
+def _canonical_chunks(store: EmbeddedStore, graphs: list[GraphName], *, union: bool) -> Iterator[Chunk]:
+    """The same, for graphs with blank nodes: every exported quad in memory, relabelled (RDFC-1.0)."""
+    db = store.oxigraph
+    dataset = ox.Dataset(chain.from_iterable(db.quads_for_pattern(None, None, None, g) for g in graphs))
+    dataset.canonicalize(ox.CanonicalizationAlgorithm.RDFC_1_0)
+    statements: dict[GraphName, list[bytes]] = defaultdict(list)
+    for quad in dataset:
+        statements[quad.graph_name].append(str(quad.triple).encode())
+    written: set[bytes] = set()
+    for name in sorted(statements, key=_graph_key):
+        chunk = sorted(set(statements[name]) - written)
+        if union:
+            written.update(chunk)
+        yield name, chunk
+
+
+# -- writers: chunks in, bytes out -------------------------------------------------------------
+
+
+def _term(name: GraphName) -> bytes:
+    return str(name).encode()
+
+
+def _write_nquads(chunks: Iterable[Chunk], out: IO[bytes]) -> None:
+    for name, statements in chunks:
+        end = _END if isinstance(name, ox.DefaultGraph) else b" " + _term(name) + _END
+        if statements:
+            out.write(end.join(statements))
+            out.write(end)
+
+
+def _write_ntriples(chunks: Iterable[Chunk], out: IO[bytes]) -> None:
+    for _, statements in chunks:
+        out.write(_document(statements))
+
+
+def _prefix_header() -> bytes:
+    return "".join(f"@prefix {name}: <{iri}> .\n" for name, iri in sorted(PREFIXES.items())).encode()
+
+
+class _OwnHeader:
+    """A writable that puts the project's prefix declarations (in name order) in place of the ones
+    Oxigraph writes first (their order is Oxigraph's business, and could change with it)."""
+
+    def __init__(self, out: IO[bytes]) -> None:
+        self.out = out
+        self.pending = b""
+        self.in_header = True
+        out.write(_prefix_header())
+
+    def write(self, data: bytes) -> int:
+        if not self.in_header:
+            return self.out.write(data)
+        self.pending += data
+        while self.in_header and b"\n" in self.pending:
+            line, rest = self.pending.split(b"\n", 1)
+            if line.startswith(b"@prefix "):
+                self.pending = rest
+            else:
+                self.in_header = False
+                self.out.write(self.pending)
+                self.pending = b""
+        return len(data)
+
+    def flush(self) -> None:
+        self.out.flush()
+
+
+def _write_turtle(chunks: Iterable[Chunk], out: IO[bytes]) -> None:
+    triples = chain.from_iterable(ox.parse(_document(s), format=ox.RdfFormat.N_TRIPLES) for _, s in chunks)
+    ox.serialize(triples, cast(IO[bytes], _OwnHeader(out)), format=ox.RdfFormat.TURTLE, prefixes=dict(PREFIXES))
+
+
+def _write_trig(chunks: Iterable[Chunk], out: IO[bytes]) -> None:
+    def quads() -> Iterator[ox.Quad]:
+        for name, statements in chunks:
+            for t in ox.parse(_document(statements), format=ox.RdfFormat.N_TRIPLES):
+                yield ox.Quad(t.subject, t.predicate, t.object, name)
+
+    ox.serialize(quads(), cast(IO[bytes], _OwnHeader(out)), format=ox.RdfFormat.TRIG, prefixes=dict(PREFIXES))
+
+
+# -- JSON-LD: flattened node objects, one per line, with the shipped context -----------------------
+
+
+@lru_cache(maxsize=1 << 16)
+def _compact(iri: str) -> str:
+    """``prefix:rest`` for the longest project namespace ``iri`` starts with, else ``iri`` itself."""
+    cut = len(iri)
+    while True:
+        cut = max(iri.rfind("/", 0, cut), iri.rfind("#", 0, cut))
+        if cut < 0:
+            return iri
+        prefix = _PREFIX_OF.get(iri[: cut + 1])
+        rest = iri[cut + 1 :]
+        if prefix is not None and not rest.startswith("//"):
+            return f"{prefix}:{rest}"
+
+
+_PREFIX_OF = {iri: name for name, iri in sorted(PREFIXES.items(), reverse=True)}
+
+
+def _node_id(term: ox.NamedNode | ox.BlankNode | ox.DefaultGraph) -> str:
+    if isinstance(term, ox.BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, ox.NamedNode):
+        return _compact(term.value)
+    raise TypeError(term)
+
+
+def _value(term: Any) -> dict[str, str]:
+    if isinstance(term, ox.Literal):
+        if term.language:
+            value = {"@value": term.value, "@language": term.language}
+            if term.direction:
+                value["@direction"] = str(term.direction)
+            return value
+        if term.datatype.value == _XSD_STRING:
+            return {"@value": term.value}
+        return {"@value": term.value, "@type": _compact(term.datatype.value)}
+    if isinstance(term, (ox.NamedNode, ox.BlankNode)):
+        return {"@id": _node_id(term)}
+    raise ExportError(f"JSON-LD cannot hold the quoted triple {term}; export as N-Quads or TriG")
+
+
+def _nodes(statements: list[bytes]) -> Iterator[dict[str, Any]]:
+    """A graph's node objects, subject by subject (sorting keeps a subject's statements together)."""
+    triples = ox.parse(_document(statements), format=ox.RdfFormat.N_TRIPLES)
+    for subject, about in groupby(triples, key=lambda t: t.subject):
+        node: dict[str, Any] = {"@id": _node_id(subject)}
+        for predicate, group in groupby(about, key=lambda t: t.predicate):
+            objects = [t.object for t in group]
+            if predicate.value == _RDF_TYPE and all(isinstance(o, ox.NamedNode) for o in objects):
+                node["@type"] = [_compact(o.value) for o in objects]
+            else:
+                node[_compact(predicate.value)] = [_value(o) for o in objects]
+        yield node
+
+
+def _write_jsonld(chunks: Iterable[Chunk], out: IO[bytes]) -> None:
+    context = json.dumps(shipped_context(), indent=2, ensure_ascii=False).replace("\n", "\n  ")
+    out.write(f'{{\n  "@context": {context},\n  "@graph": ['.encode())
+    separator = "\n"
+    for name, statements in chunks:
+        nodes = (json.dumps(n, ensure_ascii=False, sort_keys=True) for n in _nodes(statements))
+        if isinstance(name, ox.DefaultGraph):
+            for node in nodes:
+                out.write(f"{separator}    {node}".encode())
+                separator = ",\n"
+            continue
+        out.write(f'{separator}    {{"@id": {json.dumps(_node_id(name), ensure_ascii=False)}, "@graph": ['.encode())
+        inner = "\n"
+        for node in nodes:
+            out.write(f"{inner}      {node}".encode())
+            inner = ",\n"
+        out.write(b"\n    ]}")
+        separator = ",\n"
+    out.write(b"\n  ]\n}\n")
+
+
+_WRITERS: dict[str, Callable[[Iterable[Chunk], IO[bytes]], None]] = {
+    "nquads": _write_nquads,
+    "ntriples": _write_ntriples,
+    "turtle": _write_turtle,
+    "trig": _write_trig,
+    "jsonld": _write_jsonld,
+}
+
+
+def write_graphs(
+    store: EmbeddedStore, fmt: str, graphs: list[GraphName], out: IO[bytes], *, progress: Progress | None = None
+) -> None:
+    """Write ``graphs`` of ``store`` in ``fmt`` to the seekable binary file ``out``.
+
+    If a graph turns out to hold blank nodes, ``out`` is emptied and the export written again with
+    canonical blank-node labels (see the module docstring).
+    """
+    if fmt not in _WRITERS:
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
-    return _SERIALISERS[fmt](canonical_quads(_quads(store, article)))
+    union = fmt not in GRAPH_FORMATS
+    start = out.tell()
+    try:
+        _WRITERS[fmt](_streamed_chunks(store, graphs, union=union, progress=progress), out)
+    except _BlankNodes:
+        out.seek(start)
+        out.truncate()
+        _WRITERS[fmt](_canonical_chunks(store, graphs, union=union), out)
 
 
-# -- writing -----------------------------------------------------------------------------------
+def serialize(store: EmbeddedStore, fmt: str, *, article: str | None = None, graph: str | None = None) -> bytes:
+    """The whole export as bytes (for tests and small stores; :func:`export` streams to a file)."""
+    with tempfile.TemporaryFile() as spool:
+        write_graphs(store, fmt, graph_names(store, article=article, graph=graph), spool)
+        spool.seek(0)
+        return spool.read()
+
+
+# -- writing files -----------------------------------------------------------------------------
 
 
 @contextmanager
@@ -261,14 +454,143 @@ def _file_mode(path: Path) -> int:
         return 0o666 & ~umask
 
 
-def export(store: EmbeddedStore, fmt: str, out: Path | IO[bytes], *, article: str | None = None) -> None:
-    """Write the export to ``out``: a path (written atomically) or an open binary stream (stdout)."""
-    chunks = serialize(store, fmt, article=article)
+def _output_error(path: Path, err: OSError) -> KgError:
+    reason = err.strerror or str(err)
+    if err.errno in _PATH_ERRNOS:
+        return ExportError(f"cannot write {path}: {reason}; choose a folder you can write to")
+    return OutputError(f"writing {path} failed: {reason}; nothing was written (free some space, or write elsewhere)")
+
+
+def export(
+    store: EmbeddedStore,
+    fmt: str,
+    out: Path | IO[bytes],
+    *,
+    article: str | None = None,
+    graph: str | None = None,
+    progress: Progress | None = None,
+) -> None:
+    """Write the export to ``out``: a path (written atomically) or an open binary stream (stdout),
+    which gets it only once it is complete (spooled in a temporary file meanwhile).
+
+    :raises ExportError: unknown format, article or graph; a path that cannot be written (exit 2).
+    :raises OutputError: the disk filled up or failed while writing (exit 3).
+    """
+    graphs = graph_names(store, article=article, graph=graph)
     if isinstance(out, (str, Path)):
-        with atomic_write(Path(out)) as handle:
-            for chunk in chunks:
-                handle.write(chunk)
-    else:
-        data = b"".join(chunks)  # build everything first: an error must not leave half an output
-        out.write(data)
-        out.flush()
+        try:
+            with atomic_write(Path(out)) as handle:
+                write_graphs(store, fmt, graphs, handle, progress=progress)
+        except OSError as err:
+            raise _output_error(Path(out), err) from err
+        return
+    with tempfile.TemporaryFile() as spool:
+        try:
+            write_graphs(store, fmt, graphs, spool, progress=progress)
+        except OSError as err:
+            raise _output_error(Path(tempfile.gettempdir()), err) from err
+        spool.seek(0)
+        shutil.copyfileobj(spool, out)
+    out.flush()
+
+
+# -- one file per graph ------------------------------------------------------------------------
+
+_SAFE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,200}")
+_ARTICLE_PREFIX = str(article_graph(""))
+
+
+def split_file(name: GraphName, extension: str) -> Path:
+    """Where a graph goes in a split export: ``article/ID.ext`` for an article, ``NAME.ext`` for a
+    shared graph (registry, vocab, ontology, provenance), ``default.ext`` for the default graph, and
+    ``other/SHA.ext`` for any other graph (its IRI's SHA-256, since an IRI is no file name)."""
+    if isinstance(name, ox.DefaultGraph):
+        return Path(f"default{extension}")
+    iri = name.value
+    if iri.startswith(_ARTICLE_PREFIX) and _SAFE_NAME.fullmatch(iri[len(_ARTICLE_PREFIX) :]):
+        return Path("article") / f"{iri[len(_ARTICLE_PREFIX) :]}{extension}"
+    local = iri[len(str(GRAPH)) :] if iri.startswith(str(GRAPH)) else ""
+    if _SAFE_NAME.fullmatch(local) and local not in {"default", "article", "other"}:
+        return Path(f"{local}{extension}")
+    return Path("other") / f"{hashlib.sha256(iri.encode()).hexdigest()[:32]}{extension}"
+
+
+def export_split(store: EmbeddedStore, fmt: str, folder: Path, *, progress: Progress | None = None) -> list[Path]:
+    """One file per graph in ``folder`` (see :func:`split_file`), for corpora kept in git.
+
+    The files are written into a new folder beside ``folder``, which then takes its place: an error
+    leaves ``folder`` as it was. An existing ``folder`` is replaced only if it is empty or holds
+    nothing but a previous split export in the same format (files named as above).
+
+    :returns: the files written, relative to ``folder``.
+    """
+    if fmt not in FORMATS:
+        raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
+    extension = FORMATS[fmt][0]
+    folder = Path(folder)
+    _check_replaceable(folder, extension)
+    graphs = graph_names(store)
+    parent = folder.parent if str(folder.parent) else Path(".")
+    try:
+        staging = Path(tempfile.mkdtemp(dir=parent, prefix=f".{folder.name}.", suffix=".tmp"))
+    except OSError as err:
+        raise _output_error(folder, err) from err
+    written: list[Path] = []
+    try:
+        for name in graphs:
+            relative = split_file(name, extension)
+            target = staging / relative
+            target.parent.mkdir(exist_ok=True)
+            with target.open("wb") as handle:
+                write_graphs(store, fmt, [name], handle)
+            written.append(relative)
+            if progress:
+                progress(1)
+        os.chmod(staging, 0o777 & ~_umask())
+        _swap_in(staging, folder)
+    except OSError as err:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise _output_error(folder, err) from err
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return written
+
+
+def _umask() -> int:
+    current = os.umask(0)
+    os.umask(current)
+    return current
+
+
+def _check_replaceable(folder: Path, extension: str) -> None:
+    if not folder.exists():
+        return
+    if not folder.is_dir():
+        raise ExportError(
+            f"{folder} is a file: give --split-by-article a folder (new, empty or a previous split export)"
+        )
+    for entry in folder.rglob("*"):
+        relative = entry.relative_to(folder)
+        expected_folder = entry.is_dir() and len(relative.parts) == 1 and relative.name in {"article", "other"}
+        expected_file = entry.is_file() and entry.suffix == extension and len(relative.parts) <= 2
+        if not (expected_folder or expected_file):
+            raise ExportError(
+                f"{folder} holds {relative}, which a split export in this format does not write: "
+                "give a new or empty folder (an export never deletes other files)"
+            )
+
+
+def _swap_in(staging: Path, folder: Path) -> None:
+    """Put ``staging`` where ``folder`` is: renames only, the old folder removed last."""
+    if not folder.exists():
+        os.rename(staging, folder)
+        return
+    old = Path(tempfile.mkdtemp(dir=staging.parent, prefix=f".{folder.name}.", suffix=".old"))
+    os.rename(folder, old / folder.name)
+    try:
+        os.rename(staging, folder)
+    except OSError:
+        os.rename(old / folder.name, folder)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
