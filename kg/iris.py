@@ -48,6 +48,16 @@ def ingest_activity_iri(source_id: str) -> URIRef:
     return URIRef(f"{BASE}id/ingest/{check_slug(source_id)}")
 
 
+def draft_run_iri(source_id: str) -> URIRef:
+    """The ``kg draft`` run whose draft the reviewed annotation started from."""
+    return URIRef(f"{ingest_activity_iri(source_id)}/draft")
+
+
+def draft_rules_iri(source_id: str) -> URIRef:
+    """The draft rule set (language and version) that run used, as a prov:Plan."""
+    return URIRef(f"{ingest_activity_iri(source_id)}/draft/rules")
+
+
 def source_file_iri(source_id: str, role: str) -> URIRef:
     """The annotation or text file an article graph was derived from."""
     return URIRef(f"{article_iri(source_id)}/file/{check_slug(role)}")

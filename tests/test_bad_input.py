@@ -70,7 +70,7 @@ CASES = [
         replace("    holders: [nato]\n", "    holders: [nato]\n    colour: blue\n"),
         [
             f"{SEED.name}:{line_of(SEED_TEXT, '    holders: [nato]') + 1}: positions[0].colour: unknown key 'colour'",
-            "allowed keys here: action, conditions, exception_to",
+            "allowed keys here: action, conditions, draft, exception_to",
         ],
     ),
     Case(

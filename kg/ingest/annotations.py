@@ -16,6 +16,7 @@ from typing import Any
 
 from kg.errors import InputError, Problem
 from kg.ingest.anchoring import Anchor, AnchorError, anchor, normalise
+from kg.ingest.drafts import unreviewed
 from kg.ingest.limits import count_problems
 from kg.ingest.notations import canonicalise
 from kg.ingest.schema import validator
@@ -119,7 +120,7 @@ def load_article(path: Path, registry: Registry) -> Article:
     # Synonyms become notations first, so that the schema check sees (and accepts) them.
     _raise_if(canonicalise(doc, schema.reference.schema) + check_schema(doc, schema))
     data = doc.data
-    problems: list[Problem] = []
+    problems: list[Problem] = unreviewed(doc)  # drafted items a reviewer has not cleared yet
     text_path = sibling(doc, ("article", "text"), data["article"].get("text", path.with_suffix(".txt").name))
     try:
         text = normalise(read_text(text_path, "article text"))

@@ -16,6 +16,7 @@ from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
 
 from kg.ingest.anchoring import Anchor
 from kg.ingest.annotations import Article, Registry, evidence_items
+from kg.ingest.drafts import drafting_triples
 from kg.ingest.yamlfile import JsonPath
 from kg.iris import (
     article_iri,
@@ -285,6 +286,8 @@ def provenance_graph(article: Article, *, ingested_at: datetime, version: str) -
     add((activity, PROV.endedAtTime, Literal(ingested_at.isoformat(timespec="seconds"), datatype=XSD.dateTime)))
     add((activity, PROV.wasAssociatedWith, software))
     add((activity, PROV.used, ONTOLOGY_IRI))
+    for triple in drafting_triples(article.data, activity, source_id):  # drafted by `kg draft`: which rules
+        add(triple)
     for role, path, digest in (
         ("annotation", article.path, article.annotation_sha256),
         ("text", article.text_path, article.text_sha256),

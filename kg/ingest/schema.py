@@ -16,6 +16,7 @@ import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError
 
+from kg.ingest.draft_schema import CANDIDATES, DRAFT_MARK, DRAFTED
 from kg.iris import SLUG
 from kg.vocabulary import concepts
 
@@ -90,6 +91,7 @@ def _evidence() -> dict[str, Any]:
                 "description": "Which occurrence (1-based) when the quote occurs more than once.",
             },
             "edited": {"type": "boolean", "description": "The quote contains [..] or … insertions."},
+            "draft": DRAFT_MARK,
         },
         "A passage of the article that supports a statement or condition.",
     )
@@ -109,6 +111,7 @@ def article_schema() -> dict[str, Any]:
             "text": _TEXT,
             "evidence": evidence,
             **_FRAMING,
+            "draft": DRAFT_MARK,
         },
         "A restriction on, or ground for, a position.",
     )
@@ -133,6 +136,8 @@ def article_schema() -> dict[str, Any]:
                         "annotator": _TEXT,
                         "source_note": _TEXT,
                         "context": _SLUG,
+                        "drafted": DRAFTED,
+                        "draft": DRAFT_MARK,
                     },
                     "The article itself.",
                 ),
@@ -147,6 +152,7 @@ def article_schema() -> dict[str, Any]:
                             "place": _SLUG,
                             "date": _DATE,
                             "participants": _SLUGS,
+                            "draft": DRAFT_MARK,
                         },
                         "A communicative occasion: interview, joint statement, ...",
                     ),
@@ -169,6 +175,7 @@ def article_schema() -> dict[str, Any]:
                             "original_language": _LANG,
                             "translated": {"type": "boolean"},
                             "evidence": {**evidence, "minItems": 1},
+                            "draft": DRAFT_MARK,
                         },
                         "One attributed utterance on one occasion.",
                     ),
@@ -188,6 +195,7 @@ def article_schema() -> dict[str, Any]:
                             "status": _notation("action-status"),
                             "context": _SLUG,
                             **_FRAMING,
+                            "draft": DRAFT_MARK,
                         },
                         "The conduct a position is about, described positively.",
                     ),
@@ -207,10 +215,12 @@ def article_schema() -> dict[str, Any]:
                             "exception_to": _SLUG,
                             "in_tension_with": _SLUGS,
                             "conditions": {"type": "array", "items": condition},
+                            "draft": DRAFT_MARK,
                         },
                         "An actor's stance toward an action, under conditions.",
                     ),
                 },
+                "new_actor_candidates": CANDIDATES,
             },
             "An annotated article.",
         ),
