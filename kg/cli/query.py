@@ -3,41 +3,54 @@
 from __future__ import annotations
 
 import argparse
+import shutil
 import sys
+from typing import TYPE_CHECKING
 
 from kg.cli.common import EPILOG, EXIT_OK, remote_arguments, store_argument
 from kg.errors import QueryError, StoreError
+
+if TYPE_CHECKING:
+    from kg.read.queries import NamedQuery
 
 
 def cmd_query(args: argparse.Namespace) -> int:
     from kg.read.queries import find_query, named_queries, render
 
     if args.list:
-        for name, query in named_queries().items():
-            params = " ".join(f"[--param {p}=…]" for p in query.parameters)
-            print(f"{name:<34} {query.question} {params}".rstrip())
+        sys.stdout.write(_listing(named_queries()))
         return EXIT_OK
     if not args.query:
         raise QueryError("name a query (see 'kg query --list') or a .rq file")
     query = find_query(args.query)
     given = dict(_split_param(p) for p in args.param)
-    bindings = query.bindings(given)
+    # grouped blocks for people at a terminal, the flat table for pipes (unless asked otherwise)
+    fmt = args.format or ("grouped" if sys.stdout.isatty() else "table")
+    width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
+    articles: dict[str, dict[str, str]] = {}
     if args.endpoint:
         from kg.remote.endpoints import credentials_for, resolve_endpoints
         from kg.remote.sparql import RemoteEndpoint
 
+        bindings = query.bindings(given)
         endpoints = resolve_endpoints(args.endpoint, preset=args.preset)
         credentials = credentials_for(endpoints.query, scheme=args.auth, preset=endpoints.preset)
         result = RemoteEndpoint(endpoints, credentials=credentials, timeout=args.timeout).select(query.text, bindings)
     else:
+        from kg.read.names import RegistryNames
+        from kg.read.queries import article_ids
         from kg.store import EmbeddedStore
+        from kg.textindex import articles_by_id
 
         with EmbeddedStore(args.store, read_only=True) as store:
+            sections = {p.section for p in query.parameters.values() if p.section and p.name in given}
+            names = {section: RegistryNames.read(store, section) for section in sections if section}
+            bindings = query.bindings(given, names)
             try:
-                if args.format != "table":
+                if fmt in ("csv", "json"):
                     # Oxigraph writes the W3C results formats itself: no rdflib term per cell, which for a
                     # whole-corpus report costs more time and memory than the query.
-                    answer = store.answer(query.text, bindings, fmt=args.format)
+                    answer = store.answer(query.text, bindings, fmt=fmt)
                     sys.stdout.buffer.write(answer if answer.endswith(b"\n") else answer + b"\n")
                     return EXIT_OK
                 result = store.select(query.text, bindings)
@@ -50,8 +63,22 @@ def cmd_query(args: argparse.Namespace) -> int:
                 if isinstance(err.__cause__, SyntaxError):  # the query file's fault, not the store's: exit 2
                     raise QueryError(f"{query.path}: {err}") from err
                 raise
-    sys.stdout.write(render(result, args.format))
+            if fmt == "grouped":
+                articles = articles_by_id(store.location, article_ids(result))
+    sys.stdout.write(render(result, fmt, width=width, articles=articles))
     return EXIT_OK
+
+
+def _listing(queries: dict[str, NamedQuery]) -> str:
+    """Each query's question, then each parameter: what it does and the values it takes."""
+    out = []
+    for name, query in queries.items():
+        out.append(f"{name}: {query.question}")
+        for parameter in query.parameters.values():
+            default = f" (default {parameter.default}; 'any' clears it)" if parameter.default else ""
+            out.append(f"    --param {parameter.name}=…{default}  {parameter.doc}")
+            out.append(f"        values: {parameter.allowed()}")
+    return "\n".join(out) + "\n"
 
 
 def _split_param(text: str) -> tuple[str, str]:
@@ -71,7 +98,12 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         metavar="NAME=VALUE",
         help="bind a query parameter (repeatable); see the query's header",
     )
-    query.add_argument("--format", choices=("table", "csv", "json"), default="table")
+    query.add_argument(
+        "--format",
+        choices=("grouped", "table", "csv", "json"),
+        help="grouped: a block per position (the default at a terminal); table: one line per row, wide "
+        "cells wrapped (the default in a pipe); csv, json: the W3C SPARQL results formats",
+    )
     query.add_argument("--list", action="store_true", help="list the named queries")
     query.add_argument(
         "--endpoint",

@@ -83,4 +83,9 @@ class RegistryNames:
         near += [n for n in self.by_name if words and all(w in n.replace("-", " ").split() for w in words)][:5]
         suggestions = sorted({slug for name in near for slug in self.by_name[name]})
         hint = f"; did you mean {', '.join(suggestions)}?" if suggestions else ""
-        raise QueryError(f"no {what} {text!r} in the registry{hint} ('kg ls {self.section}' lists them)")
+        where = (
+            "'kg ls articles' shows their contexts"
+            if self.section == "events"
+            else f"'kg ls {self.section}' lists them"
+        )
+        raise QueryError(f"no {what} {text!r} in the registry{hint} ({where})")

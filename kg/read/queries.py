@@ -10,12 +10,17 @@ Each ``queries/NN_name.rq`` starts with a comment header::
 
 A parameter's kind turns the user's text into an RDF term (an actor slug into the actor's IRI, a
 notation into its concept IRI, ...); the term is then *bound* to the variable, never spliced into
-the query text. A parameter left out stays unbound, which the queries treat as "any".
+the query text. A parameter left out stays unbound, which the queries treat as "any"; ``any`` as
+a value clears a declared default. With the registry's names at hand (:class:`RegistryNames`, read
+from the store), a registry parameter also takes an actor's label or other name (``holder=Germany``):
+one that names several entries is refused with the candidates, one that names none with the nearest.
 """
 
 from __future__ import annotations
 
+import functools
 import re
+import textwrap
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -27,10 +32,11 @@ from rdflib.query import Result
 from rdflib.term import Identifier, Node
 
 from kg.errors import QueryError
-from kg.iris import REGISTRY_NAMESPACES, SLUG_RULE, check_slug
+from kg.iris import REGISTRY_NAMESPACES, SLUG, SLUG_RULE, check_slug
+from kg.read.names import RegistryNames
 from kg.resources import data_files
 from kg.store import SelectResult
-from kg.terms import curie
+from kg.terms import ARTICLE, curie
 from kg.vocabulary import concepts
 
 _PARAM = re.compile(
@@ -39,7 +45,9 @@ _PARAM = re.compile(
 #: An absolute IRI as SPARQL and N-Triples can write it (the characters IRIREF excludes, excluded).
 _ABSOLUTE_IRI = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20<>\"{}|^`\\]*")
 _REGISTRY_KINDS = {"actor": "actors", "post": "posts", "place": "places", "thing": "things", "event": "events"}
-FORMATS = ("table", "csv", "json")
+FORMATS = ("grouped", "table", "csv", "json")
+#: The value that leaves a parameter unbound even when the query declares a default.
+ANY = "any"
 
 
 @dataclass(frozen=True)
@@ -49,11 +57,34 @@ class Parameter:
     default: str | None
     doc: str
 
-    def term(self, text: str) -> Node:
-        """The RDF term for the user's ``text``; raises QueryError saying what is expected."""
+    @property
+    def section(self) -> str | None:
+        """The registry section a registry parameter's values come from (``actors`` for ``actor``)."""
+        return _REGISTRY_KINDS.get(self.kind)
+
+    def allowed(self) -> str:
+        """What the parameter takes, or where to find its values (``kg query --list`` shows it)."""
+        if self.section:
+            return f"a slug, label or other name of {self.section} ('kg ls {self.section}' lists them)"
+        if self.kind.startswith("concept:"):
+            return "one of " + ", ".join(concepts(self.kind.split(":", 1)[1]))
+        return {
+            "date": "a date, YYYY-MM-DD",
+            "integer": "a whole number",
+            "string": "any text",
+            "iri": "an IRI, as other queries answer it (e.g. a position's)",
+        }.get(self.kind, self.kind)
+
+    def term(self, text: str, names: RegistryNames | None = None) -> Node:
+        """The RDF term for the user's ``text``; raises QueryError saying what is expected.
+
+        ``names`` (the registry's) lets a registry parameter take a label or another name too.
+        """
         try:
-            if self.kind in _REGISTRY_KINDS:
-                return REGISTRY_NAMESPACES[_REGISTRY_KINDS[self.kind]][check_slug(text)]
+            if self.section:
+                if names is not None and names.labels and not (SLUG.match(text) and text in names.labels):
+                    return names.iri(self._resolve(text, names))
+                return REGISTRY_NAMESPACES[self.section][check_slug(text)]
             if self.kind.startswith("concept:"):
                 scheme = self.kind.split(":", 1)[1]
                 allowed = concepts(scheme)
@@ -75,6 +106,16 @@ class Parameter:
             raise QueryError(f"parameter {self.name}: {err}{hint}") from err
         raise QueryError(f"parameter {self.name}: the query declares an unknown kind {self.kind!r}")
 
+    def _resolve(self, text: str, names: RegistryNames) -> str:
+        what = self.kind
+        try:
+            return names.resolve(text, what=what)
+        except QueryError as err:
+            problem = str(err)
+            if not SLUG.match(text) and "ambiguous" not in problem:
+                problem = f"{text!r} is not a valid slug ({SLUG_RULE}) nor a name in the registry: " + problem
+            raise QueryError(f"parameter {self.name}: {problem}") from None
+
 
 @dataclass(frozen=True)
 class NamedQuery:
@@ -89,8 +130,12 @@ class NamedQuery:
         """``02_conditional_positions.rq`` -> ``conditional-positions``."""
         return re.sub(r"^\d+_", "", self.path.stem).replace("_", "-")
 
-    def bindings(self, given: dict[str, str]) -> dict[str, Node]:
-        """Bind the user's ``NAME=VALUE`` parameters (and declared defaults) as RDF terms."""
+    def bindings(self, given: dict[str, str], names: dict[str, RegistryNames] | None = None) -> dict[str, Node]:
+        """Bind the user's ``NAME=VALUE`` parameters (and declared defaults) as RDF terms.
+
+        ``any`` leaves a parameter unbound; ``names`` (registry section -> its names) lets registry
+        parameters take labels and other names.
+        """
         unknown = sorted(set(given) - set(self.parameters))
         if unknown:
             known = ", ".join(self.parameters) or "none"
@@ -98,8 +143,9 @@ class NamedQuery:
         bound: dict[str, Node] = {}
         for name, parameter in self.parameters.items():
             text = given.get(name, parameter.default)
-            if text is not None:
-                bound[name] = parameter.term(text)
+            if text is not None and text != ANY:
+                section_names = (names or {}).get(parameter.section or "")
+                bound[name] = parameter.term(text, section_names)
         return bound
 
 
@@ -153,23 +199,154 @@ def _rdflib_result(result: SelectResult) -> Result:
     return out
 
 
-def render(result: SelectResult, fmt: str) -> str:
-    """``table`` for people; ``csv`` and ``json`` are the W3C SPARQL 1.1 result formats."""
+def render(
+    result: SelectResult, fmt: str, *, width: int | None = None, articles: dict[str, dict[str, str]] | None = None
+) -> str:
+    """``grouped`` and ``table`` for people; ``csv`` and ``json`` are the W3C SPARQL 1.1 result formats.
+
+    ``width`` (a terminal's) wraps wide cells instead of letting lines run on; ``articles`` (source
+    id -> headline, outlet, published) names the article each grouped block comes from.
+    """
     if fmt in ("json", "csv"):
         text = cast(bytes, _rdflib_result(result).serialize(format=fmt)).decode("utf-8")
         return text if text.endswith("\n") else text + "\n"
     if fmt == "table":
-        return _table(result)
+        return _table(result, width)
+    if fmt == "grouped":
+        return _grouped(result, width or 100, articles or {})
     raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def _table(result: SelectResult) -> str:
-    cells = [[curie(t) if isinstance(t, URIRef) else ("" if t is None else str(t)) for t in row] for row in result.rows]
-    widths = [min(60, max([len(v), *(len(r[i]) for r in cells)])) for i, v in enumerate(result.variables)]
+def _cell(term: Node | None) -> str:
+    return curie(term) if isinstance(term, URIRef) else ("" if term is None else str(term))
 
-    def line(values: list[str]) -> str:
-        return "  ".join(v.ljust(w) for v, w in zip(values, widths, strict=True)).rstrip()
 
-    out = [line(result.variables), line(["-" * w for w in widths]), *(line(r) for r in cells)]
+#: Widest a table column grows before its cells wrap (without a terminal width to fit).
+MAX_COLUMN = 60
+
+
+def _table(result: SelectResult, width: int | None = None) -> str:
+    """One line per row (more where a wide cell wraps), columns aligned."""
+    cells = [[_cell(t) for t in row] for row in result.rows]
+    natural = [max([len(v), *(len(r[i]) for r in cells)]) for i, v in enumerate(result.variables)]
+    widths = [min(MAX_COLUMN, n) for n in natural]
+    if width:
+        # Narrow the widest columns until the table fits the terminal (none below 12 characters).
+        while sum(widths) + 2 * (len(widths) - 1) > width and max(widths) > 12:
+            widest = widths.index(max(widths))
+            widths[widest] -= 1
+    widths = [max(w, 1) for w in widths]
+
+    def lines(values: list[str]) -> list[str]:
+        wrapped = [
+            textwrap.wrap(v, w, break_long_words=True, break_on_hyphens=False) or [""]
+            for v, w in zip(values, widths, strict=True)
+        ]
+        height = max(len(c) for c in wrapped)
+        return [
+            "  ".join((c[k] if k < len(c) else "").ljust(w) for c, w in zip(wrapped, widths, strict=True)).rstrip()
+            for k in range(height)
+        ]
+
+    out = [*lines(result.variables), "  ".join("-" * w for w in widths)]
+    for row in cells:
+        out.extend(lines(row))
     out.append(f"({len(result.rows)} row{'s' if len(result.rows) != 1 else ''})")
     return "\n".join(out) + "\n"
+
+
+#: Columns that make a grouped block's heading, in this order, when the answer has them.
+_HEADING = ("holderLabel", "speakerLabel", "stanceLabel", "modalityLabel", "actionLabel")
+
+
+def _grouped(result: SelectResult, width: int, articles: dict[str, dict[str, str]]) -> str:
+    """One block per position (or per row when the answer has no ``position`` column): a heading
+    (holders, stance, action), then the other columns' values, lists (" | ") one item a line."""
+    variables = result.variables
+    key = variables.index("position") if "position" in variables else None
+    blocks: dict[object, list[tuple[Node | None, ...]]] = {}
+    for number, row in enumerate(result.rows):
+        blocks.setdefault(row[key] if key is not None else number, []).append(row)
+    heading = [v for v in _HEADING if v in variables]
+    iri_columns = {
+        v
+        for i, v in enumerate(variables)
+        if result.rows and all(r[i] is None or isinstance(r[i], URIRef) for r in result.rows)
+    }
+    out: list[str] = []
+    for block_key, rows in blocks.items():
+        values = functools.partial(_distinct, variables, rows)
+        title_parts = [", ".join(values(c)) for c in heading if c != "modalityLabel"]
+        modality = [m for m in values("modalityLabel") if m != "asserted"] if "modalityLabel" in heading else []
+        if modality and len(title_parts) >= 2:
+            title_parts[-2] += f" ({', '.join(modality)})"
+        title = " — ".join(p for p in title_parts if p) or f"row {len(out) + 1}"
+        out.extend(textwrap.wrap(title, width, subsequent_indent="  ") or [""])
+        shown = [c for c in variables if c not in heading and c not in iri_columns]
+        # Columns with one value in the block are listed once; the others row by row, so that the
+        # values of one row (a condition's type, text and quotes) stay together.
+        varying = [c for c in shown if len({_cell(r[variables.index(c)]) for r in rows}) > 1]
+        for column in shown:
+            if column not in varying:
+                out.extend(_field(column, values(column), width, "  "))
+        seen: set[tuple[str, ...]] = set()
+        for row in rows:
+            items = tuple(_cell(row[variables.index(c)]) for c in varying)
+            if not varying or items in seen:
+                continue
+            seen.add(items)
+            lines = [line for c, v in zip(varying, items, strict=True) if v for line in _field(c, [v], width, "    ")]
+            if lines:
+                out.append("  - " + lines[0].lstrip())
+                out.extend(lines[1:])
+        source = _article_of(block_key)
+        about = articles.get(source)
+        if about:
+            meta = ", ".join(x for x in (about.get("outlet", ""), about.get("published", "")) if x)
+            out.extend(
+                textwrap.wrap(
+                    f"article: {about.get('headline', source)} ({meta})",
+                    width,
+                    initial_indent="  ",
+                    subsequent_indent="    ",
+                )
+            )
+        if isinstance(block_key, URIRef):
+            out.append(f"  ({curie(block_key)})")
+        out.append("")
+    counted = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
+    out.append(
+        f"({len(blocks)} position{'s' if len(blocks) != 1 else ''}, {counted})" if key is not None else f"({counted})"
+    )
+    return "\n".join(out) + "\n"
+
+
+def _field(column: str, values: list[str], width: int, indent: str) -> list[str]:
+    """``column: value`` wrapped to ``width``; a list (" | ") one item a line."""
+    items = list(dict.fromkeys(item for v in values for item in v.split(" | ") if item))
+    if not items:
+        return []
+    if len(items) == 1:
+        return textwrap.wrap(f"{column}: {items[0]}", width, initial_indent=indent, subsequent_indent=indent + "    ")
+    lines = [f"{indent}{column}:"]
+    for item in items:
+        lines.extend(textwrap.wrap(item, width, initial_indent=indent + "  · ", subsequent_indent=indent + "    "))
+    return lines
+
+
+def _distinct(variables: list[str], rows: list[tuple[Node | None, ...]], column: str) -> list[str]:
+    """The distinct non-empty values of ``column`` in ``rows``, in order."""
+    i = variables.index(column)
+    return list(dict.fromkeys(v for v in (_cell(r[i]) for r in rows) if v))
+
+
+def _article_of(term: object) -> str:
+    """The source id of the article an IRI was minted in, else ''."""
+    prefix = str(ARTICLE)
+    text = str(term) if isinstance(term, URIRef) else ""
+    return text[len(prefix) :].split("/", 1)[0] if text.startswith(prefix) else ""
+
+
+def article_ids(result: SelectResult) -> set[str]:
+    """The articles an answer's IRIs were minted in (to name them beside the rows)."""
+    return {a for row in result.rows for t in row if isinstance(t, URIRef) and (a := _article_of(t))}
