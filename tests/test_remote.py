@@ -40,7 +40,8 @@ from kg.ingest.pipeline import ingest
 from kg.read.queries import NamedQuery, find_query, named_queries
 from kg.read.serve import endpoint_url, make_server, serve_in_thread
 from kg.remote.endpoints import PRESETS, credentials_for, resolve_endpoints
-from kg.remote.load import LoadOptions, _layout, load, plan_load
+from kg.remote.load import LoadOptions, load, plan_load
+from kg.remote.plan import layout
 from kg.remote.sparql import RemoteEndpoint, bind_parameters, strip_comments, values_block
 from kg.store import EmbeddedStore, SelectResult
 from kg.terms import PROVENANCE_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH, article_graph
@@ -106,7 +107,7 @@ def local_counts(store: EmbeddedStore) -> dict[URIRef, int]:
 
 def requests_of(store: EmbeddedStore, size: int) -> list[list[URIRef]]:
     """The graphs of each dataset request kg load sends with batches of ``size`` quads."""
-    return [[g for g, _ in chunk] for chunk in _layout(sorted(local_counts(store).items()), size)]
+    return [[g for g, _ in chunk] for chunk in layout(sorted(local_counts(store).items()), size)]
 
 
 def gsp_endpoints(base: str):

@@ -1,4 +1,4 @@
-"""Remote endpoints: store presets, endpoint URLs, credentials, and how network failures are told.
+"""Remote endpoints: store presets, endpoint URLs and credentials (how requests are sent: :mod:`kg.remote.http`).
 
 *Presets* (:data:`PRESETS`) hold each store's endpoint paths, auth scheme and query parameters; see
 ``docs/triplestores.md``. *Credentials* come from the environment (``KG_ENDPOINT_USER`` +
@@ -9,10 +9,7 @@ line, and they are never printed.
 
 from __future__ import annotations
 
-import html
 import os
-import re
-import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -24,7 +21,6 @@ from kg.errors import KgError
 
 USER_AGENT = f"positions-kg/{__version__}"
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
-RETRY_STATUSES = frozenset({500, 502, 503, 504})
 ENV_USER, ENV_PASSWORD, ENV_AUTH, ENV_TOKEN = (
     "KG_ENDPOINT_USER",
     "KG_ENDPOINT_PASSWORD",
@@ -232,54 +228,3 @@ def credentials_for(
         (user, password), source = found, "netrc"
     chosen = wanted if wanted in ("basic", "digest") else (preset.auth if preset and preset.auth else "basic")
     return Credentials(chosen, user, password or "", source)
-
-
-# -- errors ------------------------------------------------------------------------------------
-
-
-def first_line(body: bytes | str | None, limit: int = 300) -> str:
-    """The server's first meaningful message line (HTML tags removed), shortened."""
-    if body is None:
-        return ""
-    text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
-    text = html.unescape(re.sub(r"<[^>]+>", " ", text)) if re.search(r"<(html|body|h1|p|pre)\b", text, re.I) else text
-    for line in text.splitlines():
-        line = " ".join(line.split())
-        if line:
-            return line if len(line) <= limit else line[: limit - 1] + "…"
-    return ""
-
-
-def network_problem(err: BaseException, timeout: float | None = None) -> str:
-    """A short human description of a connection-level failure (no URL, no secrets)."""
-    chain: list[BaseException] = []
-    seen: BaseException | None = err
-    while seen is not None and len(chain) < 10:
-        chain.append(seen)
-        seen = (
-            seen.__cause__
-            or seen.__context__
-            or (seen.args[0] if seen.args and isinstance(seen.args[0], BaseException) else None)
-        )
-        if seen is None and hasattr(chain[-1], "reason") and isinstance(chain[-1].reason, BaseException):
-            seen = chain[-1].reason
-    text = " ".join(f"{type(e).__name__} {e}" for e in chain)
-    if any(isinstance(e, ConnectionRefusedError) for e in chain) or "Connection refused" in text:
-        return "connection refused (is the server running, and is this its address?)"
-    if any(isinstance(e, (TimeoutError, socket.timeout, requests.Timeout)) for e in chain) or "timed out" in text:
-        return f"no answer within {timeout:g} s (timed out)" if timeout else "timed out"
-    if any(isinstance(e, socket.gaierror) for e in chain) or "Name or service not known" in text:
-        return "unknown host name"
-    if (
-        "RemoteDisconnected" in text
-        or "Connection aborted" in text
-        or "reset by peer" in text
-        or "IncompleteRead" in text
-        or "Connection broken" in text
-    ):
-        return "the server dropped the connection"
-    return f"{type(err).__name__}: {err}"
-
-
-def is_refused(err: BaseException) -> bool:
-    return network_problem(err).startswith("connection refused") or network_problem(err) == "unknown host name"

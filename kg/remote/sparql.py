@@ -13,7 +13,6 @@ the group it is joined first, which gives the answers of the embedded store's pr
 
 from __future__ import annotations
 
-import ast
 import json
 import re
 import time
@@ -36,9 +35,8 @@ from kg.remote.endpoints import (
     EndpointError,
     Endpoints,
     check_url,
-    first_line,
-    network_problem,
 )
+from kg.remote.http import first_line, network_problem, urllib_opener
 from kg.store import SelectResult
 
 # -- remote queries (SPARQL 1.1 Protocol, via SPARQLWrapper) -----------------------------------
@@ -143,7 +141,7 @@ class RemoteEndpoint:
         self.timeout = timeout
 
     def _wrapper(self, query: str) -> Any:  # a SPARQLWrapper, imported lazily
-        from SPARQLWrapper import BASIC, DIGEST, JSON, POST, URLENCODED, SPARQLWrapper
+        from SPARQLWrapper import BASIC, JSON, POST, URLENCODED, SPARQLWrapper
 
         wrapper = SPARQLWrapper(self.url, agent=USER_AGENT)
         wrapper.setMethod(POST)
@@ -156,22 +154,22 @@ class RemoteEndpoint:
         if creds is not None:
             if creds.scheme == "bearer":
                 wrapper.addCustomHttpHeader("Authorization", f"Bearer {creds.secret}")
-            else:
-                wrapper.setHTTPAuth(DIGEST if creds.scheme == "digest" else BASIC)
+            elif creds.scheme == "basic":
+                wrapper.setHTTPAuth(BASIC)
                 wrapper.setCredentials(creds.user, creds.secret)
+            # digest: answered by the opener (SPARQLWrapper would install a process-wide one)
         wrapper.setQuery(strip_comments(query))
         return wrapper
 
     def _json(self, query: str) -> dict:
         """Run ``query``; the parsed SPARQL JSON answer, or a StoreError saying what went wrong."""
-        from SPARQLWrapper.SPARQLExceptions import SPARQLWrapperException
-
         started = time.monotonic()
+        # SPARQLWrapper builds the request (query form, parameters, headers, basic or bearer
+        # credentials); kg.remote.http's opener sends it, so that redirects keep credentials home.
+        request = self._wrapper(query)._createRequest()
         try:
-            response = self._wrapper(query).query().response
-            body = response.read()
-        except SPARQLWrapperException as err:
-            raise self._error(_wrapper_status(err), _wrapper_body(err)) from err
+            with urllib_opener(self.credentials, self.url).open(request, timeout=self.timeout) as response:
+                body = response.read()
         except urllib.error.HTTPError as err:
             raise self._error(err.code, err.read()) from err
         except (urllib.error.URLError, OSError, HTTPException) as err:
@@ -231,26 +229,3 @@ class RemoteEndpoint:
             for graph, number in result.rows:
                 counts[URIRef(str(graph))] = int(str(number))
         return counts
-
-
-def _wrapper_status(err: BaseException) -> int | None:
-    return {
-        "QueryBadFormed": 400,
-        "Unauthorized": 401,
-        "EndPointNotFound": 404,
-        "URITooLong": 414,
-        "EndPointInternalError": 500,
-    }.get(type(err).__name__)
-
-
-def _wrapper_body(err: BaseException) -> str:
-    """SPARQLWrapper keeps the server's answer only inside its message (``Response:\\nb'...'``)."""
-    text = str(err)
-    _, sep, rest = text.partition("Response:\n")
-    if not sep:
-        return ""
-    try:
-        value = ast.literal_eval(rest.strip())
-    except (ValueError, SyntaxError):
-        return rest
-    return value.decode("utf-8", "replace") if isinstance(value, bytes) else str(value)
