@@ -109,6 +109,9 @@ class Worker:
         except (asyncio.IncompleteReadError, ConnectionError) as err:
             raise WorkerCrashed(f"the worker exited with {self.process.poll()}") from err
 
+    def alive(self) -> bool:
+        return self.process.poll() is None and not self.reader.at_eof()
+
     async def stop(self) -> None:
         """Kill the process (a query inside the engine cannot be stopped otherwise) and reap it."""
         self.writer.close()
@@ -132,6 +135,7 @@ class WorkerPool:
         self._waiting = 0
         self._replacing: set[asyncio.Task[None]] = set()
         self._stopping = False
+        self._watcher: asyncio.Future[None] | None = None
 
     @property
     def waiting(self) -> int:
@@ -148,6 +152,19 @@ class WorkerPool:
         workers = await asyncio.gather(*(Worker.start(self.location, self.in_memory) for _ in range(self.size)))
         for worker in workers:
             self._adopt(worker)
+        self._watcher = asyncio.ensure_future(self._watch())
+
+    async def _watch(self) -> None:
+        """Replace idle workers that died (killed from outside, out of memory) without waiting for a job."""
+        while not self._stopping:
+            await asyncio.sleep(1.0)
+            for _ in range(self._idle.qsize()):
+                worker = self._idle.get_nowait()
+                if worker.alive():
+                    self._idle.put_nowait(worker)
+                else:
+                    self.counters.crashed += 1
+                    self._replace(worker)
 
     def _adopt(self, worker: Worker) -> None:
         self.counters.started += 1
@@ -156,6 +173,8 @@ class WorkerPool:
 
     async def stop(self) -> None:
         self._stopping = True
+        if self._watcher is not None:
+            self._watcher.cancel()
         for task in self._replacing:
             task.cancel()
         await asyncio.gather(*(w.stop() for w in list(self._all)), return_exceptions=True)
@@ -206,7 +225,11 @@ class WorkerPool:
         finally:
             self._waiting -= 1
         if taking in done:
-            return taking.result()
+            worker = taking.result()
+            if worker.alive():
+                return worker
+            self._replace(worker)  # it died while idle: take the next one, within the same deadline
+            return await self._take(client_gone, deadline)
         taking.cancel()
         if client_gone in done:
             self.counters.cancelled += 1
