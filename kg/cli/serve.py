@@ -40,17 +40,20 @@ def cmd_serve(args: argparse.Namespace) -> int:
         allowed_services=tuple(args.allow_service),
         limits=ConnectionLimits(read_timeout=args.read_timeout, max_connections=args.max_connections),
     )
-    what = (
-        f"an in-memory snapshot of the store (read in {time.monotonic() - started:.1f} s)"
-        if args.in_memory
-        else "the store read-only"
-    )
-    say(
-        f"serving {what} at {endpoint_url(server)} (SPARQL 1.1 Protocol; web pages at "
-        f"http://127.0.0.1:{server.server_port}/; time limit {args.time_limit:g} s, {args.workers} worker(s); "
-        "Ctrl-C to stop)"
-    )
-    main_loop(server)
+
+    def ready() -> None:
+        what = (
+            f"an in-memory snapshot of the store (read in {time.monotonic() - started:.1f} s)"
+            if args.in_memory
+            else "the store read-only"
+        )
+        say(
+            f"serving {what} at {endpoint_url(server)} (SPARQL 1.1 Protocol; web pages at "
+            f"http://127.0.0.1:{server.server_port}/; time limit {args.time_limit:g} s, {args.workers} worker(s); "
+            "Ctrl-C to stop)"
+        )
+
+    main_loop(server, ready)
     return EXIT_OK
 
 

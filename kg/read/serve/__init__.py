@@ -101,15 +101,16 @@ def endpoint_url(server: KgServer) -> str:
     return f"http://{HOST}:{server.server_port}/query"
 
 
-def main_loop(server: KgServer) -> None:
-    """Serve until interrupted (Ctrl-C or SIGTERM); the workers are stopped on the way out."""
+def main_loop(server: KgServer, on_ready: Callable[[], None] | None = None) -> None:
+    """Serve until interrupted (Ctrl-C or SIGTERM); the workers are stopped on the way out.
+    ``on_ready`` is called once the workers have opened the store."""
 
     def stop(signum: int, frame: object) -> None:
         raise KeyboardInterrupt
 
     previous = signal.signal(signal.SIGTERM, stop)
     try:
-        server.serve_forever()
+        server.serve_forever(on_ready)
     except KeyboardInterrupt:
         pass
     finally:

@@ -23,6 +23,7 @@ import importlib.util
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from importlib.resources import files
 from typing import Any
 from urllib.parse import parse_qs
@@ -217,11 +218,15 @@ class Routes:
         if importlib.util.find_spec("kg.read.report") is None:
             return self._unavailable("Report", "the report view (kg.read.report) is not part of this installation yet")
         query = request.query_params
+        try:
+            dates = {name: _date(query.get(name), name) for name in ("from", "to")}
+        except Refused as refused:
+            return HTMLResponse(pages.problem("Report", str(refused)), status_code=refused.status)
         arguments = {
-            "actors": tuple(query.getlist("actor")),
+            "actors": tuple(a for a in query.getlist("actor") if a),
             "context": query.get("context") or None,
-            "date_from": query.get("from") or None,
-            "date_to": query.get("to") or None,
+            "date_from": dates["from"],
+            "date_to": dates["to"],
         }
         return self._page(await self._run(request, "report", arguments), "Report")
 
@@ -305,6 +310,15 @@ class Routes:
             response.headers["Access-Control-Allow-Methods"] = "GET, POST, OPTIONS"
             response.headers["Access-Control-Allow-Headers"] = "Content-Type, Accept"
         return response
+
+
+def _date(text: str | None, name: str) -> date | None:
+    if not text:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise Refused(400, f"{name}={text!r} is not a date; write it as YYYY-MM-DD") from None
 
 
 def _kept(response: Response) -> dict[str, str]:

@@ -89,10 +89,16 @@ def home(endpoint: str) -> str:
     return page("Positions KG", body)
 
 
-def search_form(text: str = "") -> str:
+def search_form(text: str = "", actor: str = "", kind: str = "") -> str:
+    kinds = "".join(
+        f'<option value="{k}"{" selected" if k == kind else ""}>{k or "any text"}</option>'
+        for k in ("", "quote", "condition", "label")
+    )
     return (
         '<form action="/search" method="get"><input type="search" name="q" size="50" '
-        f'value="{escape(text)}" aria-label="search text"> <button>Search</button></form>'
+        f'value="{escape(text)}" aria-label="search text"> <input name="actor" size="16" placeholder="actor" '
+        f'value="{escape(actor)}" aria-label="actor"> <select name="kind" aria-label="kind">{kinds}</select> '
+        "<button>Search</button></form>"
     )
 
 

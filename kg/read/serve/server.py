@@ -19,6 +19,7 @@ import asyncio
 import logging
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import uvicorn
@@ -94,11 +95,14 @@ class KgServer:
         self.server_port: int = sock.getsockname()[1]
         self._uvicorn: uvicorn.Server | None = None
         self._exit = False
+        self._on_ready: Callable[[], None] | None = None
         self._running = threading.Event()
         self._stopped = threading.Event()
 
-    def serve_forever(self) -> None:
-        """Serve until :meth:`shutdown` (or SIGINT/SIGTERM when called on the main thread)."""
+    def serve_forever(self, on_ready: Callable[[], None] | None = None) -> None:
+        """Serve until :meth:`shutdown` (or SIGINT/SIGTERM when called on the main thread);
+        ``on_ready`` is called once every worker is up."""
+        self._on_ready = on_ready
         self._running.set()
         try:
             asyncio.run(self._serve())
@@ -123,6 +127,8 @@ class KgServer:
         self._uvicorn.should_exit = self._exit
         try:
             await self.pool.start()
+            if self._on_ready is not None:
+                self._on_ready()
             await self._uvicorn.serve(sockets=[self.socket])
         finally:
             await self.pool.stop()

@@ -21,12 +21,13 @@ import socket
 import struct
 import sys
 from collections.abc import Callable
+from datetime import date
 from typing import Any
 
 import pyoxigraph as ox
 
-from kg.errors import StoreError
-from kg.read.serve import describe
+from kg.errors import KgError
+from kg.read.serve import describe, pages
 from kg.read.serve.protocol import GRAPH_TYPES, RESULT_TYPES, Reply, negotiate
 from kg.store import EmbeddedStore
 
@@ -103,20 +104,21 @@ def report_job(
     *,
     actors: tuple[str, ...],
     context: str | None,
-    date_from: str | None,
-    date_to: str | None,
+    date_from: date | None,
+    date_to: date | None,
 ) -> Reply:
-    from kg.read.report import render_report  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    from kg.read.report import render_report
 
     page = render_report(store, actors=actors, context=context, date_from=date_from, date_to=date_to)
     return Reply(200, "text/html; charset=utf-8", page.encode("utf-8"))
 
 
 def search_job(store: EmbeddedStore, *, text: str, actor: str | None, kind: str | None) -> Reply:
-    from kg.read.search import render_hits_html, search  # type: ignore[import-not-found,import-untyped,unused-ignore]
+    from kg.read.search import render_hits_html, search
 
     hits = search(store, text, actor=actor, kind=kind)
-    return Reply(200, "text/html; charset=utf-8", render_hits_html(hits, text).encode("utf-8"))
+    body = pages.search_form(text, actor or "", kind or "") + render_hits_html(hits, text)
+    return Reply(200, "text/html; charset=utf-8", pages.page(f"Search: {text}", body).encode("utf-8"))
 
 
 JOBS: dict[str, Callable[..., Reply]] = {
@@ -131,10 +133,19 @@ def run(job: str, store: EmbeddedStore, arguments: dict[str, Any]) -> Reply:
     """One job; an error in it becomes an answer (a 400 for bad input, else a 500), never a dead worker."""
     try:
         return JOBS[job](store, **arguments)
-    except (ValueError, LookupError, StoreError) as err:
+    except (ValueError, LookupError, KgError) as err:
         return Reply.text(400, str(err))
     except Exception as err:  # a bug in a view must not cost the worker; the client is told
         return Reply.text(500, f"the server failed on this request: {type(err).__name__}: {err}")
+
+
+def warm_up() -> None:
+    """Import the views and build the report's inline Vega bundle now (seconds each, once per
+    process), not inside a client's time limit."""
+    import kg.read.search  # noqa: F401
+    from kg.read.report_charts import vega_script
+
+    vega_script()
 
 
 def main(argv: list[str]) -> int:
@@ -143,9 +154,10 @@ def main(argv: list[str]) -> int:
     sock = socket.socket(fileno=int(fd))
     try:
         store = EmbeddedStore(location, read_only=True, in_memory="--in-memory" in flags)
-    except StoreError as err:
+    except KgError as err:
         write_frame(sock, ("failed", str(err)))
         return 3
+    warm_up()
     write_frame(sock, ("ready", None))
     while (request := read_frame(sock)) is not None:
         job, arguments = request
