@@ -332,3 +332,80 @@ class _FixedParser:
 
     def parse_args(self, _argv: object) -> object:
         return self.args
+
+
+# -- the registry's meaning --------------------------------------------------------------------
+
+REGISTRY_TEXT = (CORPUS / "registry.yaml").read_text(encoding="utf-8")
+
+
+def registry_line(needle: str, after: str = "") -> int:
+    start = REGISTRY_TEXT.index(after) if after else 0
+    return REGISTRY_TEXT[: REGISTRY_TEXT.index(needle, start)].count("\n") + 1
+
+
+@pytest.mark.parametrize(
+    ("edits", "expected"),
+    [
+        (
+            [("    wikidata: Q7184\n", "    wikidata: Q7184\n    member_of: [nato]\n")],
+            [
+                f"registry.yaml:{registry_line('wikidata: Q7184') + 1}: actors[0].member_of[0]: 'nato' is listed as a member of itself"
+            ],
+        ),
+        (
+            [("    wikidata: Q7184\n", "    wikidata: Q7184\n    member_of: [uk]\n")],
+            [
+                f"registry.yaml:{registry_line('member_of: [nato]', 'id: uk') + 1}: actors[3].member_of[0]: ",  # a line added above
+                "membership goes round in a circle: nato -> uk -> nato (each a member of the next)",
+            ],
+        ),
+        (
+            [("    wikidata: Q7184\n", "    wikidata: Q7184\n    members: [nato]\n")],
+            ["actors[0].members[0]: 'nato' is listed as a member of itself"],
+        ),
+        (
+            [("held_by: [mark-rutte]", "held_by: [germany]")],
+            [
+                f"registry.yaml:{registry_line('held_by: [mark-rutte]')}: posts[0].held_by[0]: the post "
+                "'nato-secretary-general' is held by 'germany', a State, not a person"
+            ],
+        ),
+        (
+            [("post_in: nato", "post_in: mark-rutte")],
+            [
+                f"registry.yaml:{registry_line('post_in: nato')}: posts[0].post_in: the post "
+                "'nato-secretary-general' belongs to 'mark-rutte', a Person"
+            ],
+        ),
+        (
+            [("wikidata: Q1065", "wikidata: Q7184")],
+            [
+                f"registry.yaml:{registry_line('wikidata: Q1065')}: actors[1].wikidata: Wikidata id Q7184 is also "
+                f"that of 'nato' (line {registry_line('wikidata: Q7184')})",
+                "merge the two, or correct the id",
+            ],
+        ),
+    ],
+    ids=[
+        "self-membership",
+        "membership cycle",
+        "self-membership via members",
+        "office held by a state",
+        "office of a person",
+        "duplicate Wikidata id",
+    ],
+)
+def test_registry_meaning_is_checked(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], edits: list[tuple[str, str]], expected: list[str]
+) -> None:
+    text = REGISTRY_TEXT
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    (corpus / "registry.yaml").write_text(text, encoding="utf-8")
+    code, err = ingest(corpus, tmp_path / "store", capsys)
+    assert code == 2
+    for fragment in expected:
+        assert fragment in err, f"{fragment!r} not in:\n{err}"
+    assert not (tmp_path / "store").exists() or article_graphs(tmp_path / "store") == []

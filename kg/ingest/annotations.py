@@ -19,6 +19,7 @@ from kg.ingest.anchoring import Anchor, AnchorError, anchor, normalise
 from kg.ingest.drafts import unreviewed
 from kg.ingest.limits import count_problems
 from kg.ingest.notations import canonicalise
+from kg.ingest.registry_checks import registry_problems
 from kg.ingest.schema import validator
 from kg.ingest.yamlfile import JsonPath, YamlDocument, check_schema, load_yaml, nearest, read_text, sibling
 
@@ -90,6 +91,7 @@ def load_registry(path: Path) -> Registry:
     for index, event in enumerate(sections["events"]):
         refs.each(("events", index, "agents"), event.get("agents"), "actors")
         refs.each(("events", index, "targets"), event.get("targets"), "actors")
+    problems += registry_problems(doc, sections)
     _raise_if(problems)
     return registry
 
