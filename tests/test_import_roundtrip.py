@@ -201,3 +201,62 @@ def test_brat_bad_lines_and_missing_notes(tmp_path: Path, capsys: pytest.Capture
     err = capsys.readouterr().err
     lines = len(ann.read_text(encoding="utf-8").splitlines())
     assert f"{ann}: line {lines}: not a brat standoff line: 'nonsense'" in err and not out.exists()
+
+
+def _inception_export(exchange: Any, folder: Path, name: str) -> Path:
+    """What INCEpTION exports as 'UIMA CAS XMI': a zip with the document's XMI and its type system."""
+    import zipfile
+
+    from cassis import Cas, TypeSystem
+
+    typesystem = TypeSystem()
+    span = typesystem.create_type("webanno.custom.PositionsKG", supertypeName="uima.tcas.Annotation")
+    typesystem.create_feature(span, "label", "uima.cas.String")
+    typesystem.create_feature(span, "ref", "uima.cas.String")
+    cas = Cas(typesystem=typesystem)
+    cas.sofa_string = exchange.text
+    layer = typesystem.get_type("webanno.custom.PositionsKG")
+    for region in exchange.regions:
+        cas.add(layer(begin=region.start, end=region.end, label=region.label, ref=region.ref))
+    archive = folder / f"{name}.zip"
+    with zipfile.ZipFile(archive, "w") as out:
+        out.writestr(f"{name}.xmi", cas.to_xmi())
+        out.writestr("TypeSystem.xml", typesystem.to_xml())
+    return archive
+
+
+@pytest.mark.parametrize("headline_extra", ["", " \U0001f4f0"], ids=["seed", "with-emoji (UTF-16 offsets in the XMI)"])
+def test_inception_xmi_to_yaml_is_isomorphic(headline_extra: str, tmp_path: Path) -> None:
+    pytest.importorskip("cassis", reason="dkpro-cassis is not installed (pip install dkpro-cassis)")
+    from kg.author.regions import from_annotation
+    from kg.author.review import SKELETON_SUFFIX
+    from kg.ingest.yamlfile import load_yaml
+
+    gold = CORPUS / "000_4b2d17f57ebafa46.yaml"
+    back = _workspace(tmp_path, gold)
+    txt = back / gold.with_suffix(".txt").name
+    for path in (txt, tmp_path / txt.name):
+        path.write_text(
+            path.read_text(encoding="utf-8").replace("Rise\n", f"Rise{headline_extra}\n", 1), encoding="utf-8"
+        )
+    exchange = from_annotation(load_yaml(gold, "annotation").data, txt.read_text(encoding="utf-8"), load_mapping())
+    archive = _inception_export(exchange, tmp_path, gold.stem)
+    if headline_extra:
+        assert 'begin="318"' in zipfile_text(archive)  # cassis wrote UTF-16 offsets, one more than characters
+    skeleton = tmp_path / f"{gold.stem}{SKELETON_SUFFIX}"
+    from kg.author.compose import render_yaml
+
+    skeleton.write_text(render_yaml(exchange.skeleton or {}), encoding="utf-8")
+    out = back / gold.name
+    assert main(["import", "inception", str(archive), "--article", str(txt), "-o", str(out)]) == 0
+    if not headline_extra:
+        assert isomorphic(_graph(gold), _graph(out))
+    else:
+        assert "absolutely no plans whatever" in out.read_text(encoding="utf-8")
+
+
+def zipfile_text(archive: Path) -> str:
+    import zipfile
+
+    with zipfile.ZipFile(archive) as opened:
+        return opened.read(next(n for n in opened.namelist() if n.endswith(".xmi"))).decode("utf-8")

@@ -87,7 +87,7 @@ def import_review(
     elif fmt == "brat":
         exchange = brat.read_ann(source, text, mapping)
     else:
-        from kg.author import inception  # type: ignore[attr-defined]
+        from kg.author import inception
 
         exchange = inception.read_xmi(source, text, mapping)
     if skeleton is None and fmt != "labelstudio":
