@@ -386,5 +386,20 @@ _DraftDumper.add_representer(list, _represent_list)
 
 
 def render_yaml(data: dict[str, Any]) -> str:
-    """YAML in the seed's style: records in block style, slug lists and marks on one line."""
+    """YAML in the seed's style: records in block style, slug lists and marks on one line.
+
+    Each top-level list is written item by item, so the emitter's node tree never holds more than
+    one statement or position: the memory a long article's draft needs stays that of its data.
+    """
+    chunks = []
+    for key, value in data.items():
+        if isinstance(value, list) and value:
+            chunks.append(f"{key}:\n")
+            chunks.extend(_dump([item]) for item in value)
+        else:
+            chunks.append(_dump({key: value}))
+    return "".join(chunks)
+
+
+def _dump(data: Any) -> str:
     return yaml.dump(data, Dumper=_DraftDumper, sort_keys=False, allow_unicode=True, width=120)
