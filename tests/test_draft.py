@@ -174,3 +174,42 @@ def test_article_without_date_asks_for_published(tmp_path: Path, capsys: pytest.
     assert main(["draft", str(text), "--registry", str(REGISTRY)]) == 2
     err = capsys.readouterr().err
     assert f"{text}: no publication date found" in err and "--published" in err
+
+
+def _five_megabytes(folder: Path) -> Path:
+    text = TEXT.read_text(encoding="utf-8")
+    body = text.split("\n", 3)[3]
+    big = folder / "big.txt"
+    big.write_text(text + ("\n" + body) * (5_000_000 // len(body)), encoding="utf-8")
+    return big
+
+
+def test_five_megabyte_article_is_refused_at_the_input_limit(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    big = _five_megabytes(tmp_path)
+    out = tmp_path / "big.yaml"
+    assert main(["draft", str(big), "--registry", str(REGISTRY), "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert f"{big}: the article text file has" in err and "KG_MAX_FILE_BYTES=" in err
+    assert not out.exists()
+
+
+@pytest.mark.slow
+def test_five_megabyte_article_drafts_in_bounded_memory(tmp_path: Path) -> None:
+    import resource
+    import subprocess
+    import sys
+
+    from servers import kg_env
+
+    big = _five_megabytes(tmp_path)
+    out = tmp_path / "big.yaml"
+    command = [sys.executable, "-m", "kg.cli", "draft", str(big), "--registry", str(REGISTRY), "-o", str(out)]
+    done = subprocess.run(
+        command, env=kg_env(KG_MAX_FILE_BYTES="6000000"), capture_output=True, text=True, timeout=1200
+    )
+    assert done.returncode == 0, done.stderr
+    peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    assert peak_kib < 1_500_000, f"peak {peak_kib} KiB"
+    assert out.read_text(encoding="utf-8").count("kind: direct-quote") >= 8 * 1500

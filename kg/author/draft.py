@@ -117,7 +117,7 @@ class Drafter:
                 venue["rule"],
                 re.compile(
                     venue["pattern"]
-                    .replace("{medium}", f"(?P<medium>{self.gazetteer.media_pattern()}|[A-Z][\\w-]+)")
+                    .replace("{medium}", f"(?P<medium>{self.gazetteer.media_pattern()}|(?-i:[A-Z][\\w-]+))")
                     .replace("{place}", f"(?P<place>{self.gazetteer.place_pattern()})"),
                     re.IGNORECASE,
                 ),
