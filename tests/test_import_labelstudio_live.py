@@ -3,8 +3,10 @@ seed's draft and annotation imported as predictions, a reviewer's submission, th
 back by `kg import` and ingested.
 
 Label Studio is not a dependency of the project (it pins its own Django stack): install it in a
-venv of its own and point KG_LABEL_STUDIO at its `label-studio` command, or have it on PATH. The
-test is skipped, with the reason, where it is missing or does not start in time.
+venv of its own and point KG_LABEL_STUDIO at its `label-studio` command, or have it on PATH (or
+give KG_LABEL_STUDIO_URL and KG_LABEL_STUDIO_TOKEN of one running on 127.0.0.1). The test is
+skipped, with the reason, where it is missing or does not start in time (the first start migrates a
+database: minutes).
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from kg.ingest.build import article_graph
 
 pytestmark = pytest.mark.slow
 
-TOKEN = "0123456789abcdef0123456789abcdef01234567"
+TOKEN = os.environ.get("KG_LABEL_STUDIO_TOKEN", "0123456789abcdef0123456789abcdef01234567")
 START_TIMEOUT = float(os.environ.get("KG_LABEL_STUDIO_START_TIMEOUT", "600"))  # first start migrates a database
 
 
@@ -44,6 +46,11 @@ def _free_port() -> int:
 
 @pytest.fixture(scope="module")
 def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    running = os.environ.get("KG_LABEL_STUDIO_URL")  # one already started on 127.0.0.1 (with KG_LABEL_STUDIO_TOKEN)
+    if running:
+        assert running.startswith("http://127.0.0.1:"), "tests talk to 127.0.0.1 only"
+        yield running
+        return
     command = os.environ.get("KG_LABEL_STUDIO") or shutil.which("label-studio")
     if not command:
         pytest.skip("label-studio is not installed: pip install label-studio in a venv of its own, set KG_LABEL_STUDIO")

@@ -121,7 +121,7 @@ def load_mapping(path: Path | None = None) -> Mapping:
 
 def _ref(owner: str, item: dict[str, Any], *, keep_kind: bool = False) -> str:
     extra = {k: v for k, v in item.items() if k not in EVIDENCE_FIELDS or (keep_kind and k == "kind")}
-    return f"{owner} {json.dumps(extra, ensure_ascii=False, sort_keys=True)}" if extra else owner
+    return f"{owner} {json.dumps(extra, ensure_ascii=False)}" if extra else owner
 
 
 def from_annotation(data: dict[str, Any], text: str, mapping: Mapping) -> Exchange:
