@@ -27,6 +27,8 @@ textarea { width: 100%; box-sizing: border-box; }
 .term { margin: 1.4rem 0; padding-top: .4rem; border-top: 1px solid #eef1f4; }
 .muted { color: #57606a; }
 .error { color: #a40e26; white-space: pre-wrap; }
+#results { overflow-x: auto; }
+#answer td { min-width: 7rem; max-width: 36rem; }
 """
 
 NAVIGATION = (
@@ -44,7 +46,7 @@ def page(title: str, body: str, *, scripts: tuple[str, ...] = ()) -> str:
     script_tags = "".join(f'<script src="{escape(src)}"></script>' for src in scripts)
     return (
         '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
-        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
         f"<title>{escape(title)} · Positions KG</title><style>{STYLE}</style></head>"
         f"<body><header>{links}</header><main><h1>{escape(title)}</h1>{body}</main>"
         f'<footer class="muted">positions-kg {escape(__version__)}, read-only</footer>{script_tags}</body></html>'
