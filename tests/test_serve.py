@@ -28,7 +28,7 @@ from servers import free_port, kg_env
 
 from kg.ingest.pipeline import ingest
 from kg.store import EmbeddedStore
-from kg.terms import ACTOR, GPO, VOCAB
+from kg.terms import ACTOR, BASE, GPO, VOCAB
 from kg.vocabulary import vocabulary_graph
 
 pytestmark = pytest.mark.slow
@@ -544,3 +544,35 @@ def test_bad_flags_are_usage_errors(corpus: Path) -> None:
         timeout=60,
     )
     assert done.returncode == 2 and "--time-limit: must be above 0, not 0" in done.stderr
+
+
+# -- the w3id redirect -------------------------------------------------------------------------
+
+
+def test_the_w3id_redirects_land_on_routes_that_answer(server: Served) -> None:
+    """Each RewriteRule of docs/w3id/.htaccess, applied to project IRIs, names a path kg serve answers."""
+    import re
+
+    rules = [
+        (re.compile(m.group(1)), m.group(2), m.group(3))
+        for m in re.finditer(
+            r"^RewriteRule (\S+) (\S+) \[(\S+)\]$", (REPO / "docs/w3id/.htaccess").read_text(encoding="utf-8"), re.M
+        )
+    ]
+    assert len(rules) == 4
+    for iri in (
+        "https://w3id.org/positions-kg/ontology",
+        "https://w3id.org/positions-kg/vocab/stance",
+        "https://w3id.org/positions-kg/vocab/action-status/ongoing",
+        "https://w3id.org/positions-kg/id/actor/nato",
+        "https://w3id.org/positions-kg/",
+    ):
+        assert iri.startswith(BASE)
+        path = iri[len(BASE) :]
+        pattern, target, flags = next((r for r in rules if r[0].match(path)), (None, "", ""))
+        assert pattern is not None, f"no rule for {iri}"
+        assert flags.startswith("R=30") and flags.endswith(",L")
+        location = pattern.sub(target.replace("$1", r"\1"), path)
+        assert location == "https://positions-kg.example.org/" + path
+        answer = requests.get(server.base + "/" + path, headers={"Accept": "text/turtle"}, timeout=30)
+        assert answer.status_code == 200, (iri, answer.text)
