@@ -285,6 +285,23 @@ def test_idle_and_slow_connections_are_closed(server: Served) -> None:
     assert server.ask().json()["boolean"] is True
 
 
+def test_past_the_connection_cap_a_new_connection_gets_503(corpus: Path) -> None:
+    with serving(corpus, "--max-connections", "10", "--read-timeout", "8", workers=1) as served:
+        held = [socket.create_connection((HOST, served.port), timeout=10) for _ in range(10)]
+        try:
+            time.sleep(0.5)
+            answer = raw_exchange(served.port, f"GET /query?query=ASK%7B%7D HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode())
+            assert answer.startswith(b"HTTP/1.1 503 Service Unavailable\r\n"), answer[:200]
+            assert b"\r\nRetry-After: 2\r\n" in answer and answer.endswith(
+                b"too many open connections; retry shortly\n"
+            )
+        finally:
+            for sock in held:
+                sock.close()
+        time.sleep(0.5)
+        assert served.ask().json()["boolean"] is True  # once they are closed, it answers again
+
+
 def test_a_body_that_never_arrives_times_out(server: Served) -> None:
     head = (
         f"POST /query HTTP/1.1\r\nHost: {HOST}\r\nContent-Type: application/sparql-query\r\n"

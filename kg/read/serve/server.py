@@ -7,8 +7,8 @@ connections cost no threads; two guards are added here that it lacks:
   ``read_timeout`` seconds of opening (or of starting its next request) is closed, so idle and
   slow-loris connections cannot pile up (uvicorn itself only times out idle keep-alive connections
   between requests);
-* a **cap on open connections**: past ``max_connections`` a new connection is answered 503 with
-  ``Retry-After`` and closed.
+* a **cap on open connections**: past ``max_connections`` the request of a new connection is read,
+  answered 503 with ``Retry-After`` and the connection closed (closing unread would be a reset).
 
 Malformed requests (``Content-Length: -1``, a broken request line) are answered 400 by the parser.
 """
@@ -49,13 +49,12 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
 
     class GuardedHttp(HttpToolsProtocol):
         _head_timer: asyncio.TimerHandle | None = None
+        _over_cap = False
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
-            if len(self.connections) > limits.max_connections:
-                transport.write(_BUSY)
-                transport.close()
-                return
+            # Over the cap, the request is read (so that closing is not a reset) and answered 503.
+            self._over_cap = len(self.connections) > limits.max_connections
             self._arm()
 
         def on_message_begin(self) -> None:
@@ -64,7 +63,19 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
 
         def on_headers_complete(self) -> None:
             self._disarm()
-            super().on_headers_complete()
+            if not self._over_cap:
+                super().on_headers_complete()
+
+        def on_body(self, body: bytes) -> None:
+            if not self._over_cap:
+                super().on_body(body)
+
+        def on_message_complete(self) -> None:
+            if not self._over_cap:
+                super().on_message_complete()
+            elif not self.transport.is_closing():
+                self.transport.write(_BUSY)
+                self.transport.close()
 
         def connection_lost(self, exc: Exception | None) -> None:
             self._disarm()
