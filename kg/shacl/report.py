@@ -57,11 +57,27 @@ class Report:
         self.graph += other.graph
 
 
-def group_of(focus: Node) -> str:
-    """The article a focus node belongs to (its source id), or the registry group."""
+def group_of(focus: Node, articles: Mapping[str, Graph] | None = None, registry: Graph | None = None) -> str:
+    """The group of a result: the article whose graph its focus node is in, else the registry.
+
+    An article IRI names its article. Any other node (a blank node, a registry IRI an article adds
+    statements about) belongs to the first article (by source id) it is the subject of in
+    ``articles``; else to the registry if the registry graph has it; else to the first article that
+    has it as object; else to the registry group. Without ``articles`` only article IRIs are placed.
+    """
     text = str(focus)
-    if text.startswith(str(ARTICLE)):
+    if isinstance(focus, URIRef) and text.startswith(str(ARTICLE)):
         return text[len(str(ARTICLE)) :].split("/", 1)[0]
+    if not articles:
+        return REGISTRY_GROUP
+    for sid in sorted(articles):
+        if (focus, None, None) in articles[sid]:
+            return sid
+    if registry is not None and ((focus, None, None) in registry or (None, None, focus) in registry):
+        return REGISTRY_GROUP
+    for sid in sorted(articles):
+        if (None, None, focus) in articles[sid]:
+            return sid
     return REGISTRY_GROUP
 
 
@@ -72,6 +88,35 @@ def conforming_report_graph() -> Graph:
     graph.add((node, RDF.type, SH.ValidationReport))
     graph.add((node, SH.conforms, Literal(True)))
     return graph
+
+
+def engine_error_finding(focus: Node, error: BaseException) -> Finding:
+    """The finding for an article the reference engine could not validate (it raised)."""
+    reason = f"{type(error).__name__}: {error}".strip().rstrip(":")
+    return Finding(
+        severity="Violation",
+        focus=curie(focus),
+        path="",
+        value="",
+        message=f"pySHACL could not validate this article ({reason[:300]}). The graph is likely malformed, "
+        "e.g. a literal whose text is not valid for its datatype: fix it and validate again.",
+        shape="",
+    )
+
+
+def add_engine_error(graph: Graph, finding: Finding, focus: Node) -> None:
+    """``finding`` as an sh:ValidationResult of the report graph (which then no longer conforms)."""
+    report = graph.value(predicate=RDF.type, object=SH.ValidationReport)
+    if report is None:
+        report = BNode()
+        graph.add((report, RDF.type, SH.ValidationReport))
+    graph.set((report, SH.conforms, Literal(False)))
+    result = BNode()
+    graph.add((report, SH.result, result))
+    graph.add((result, RDF.type, SH.ValidationResult))
+    graph.add((result, SH.focusNode, focus))
+    graph.add((result, SH.resultSeverity, SH.Violation))
+    graph.add((result, SH.resultMessage, Literal(finding.message)))
 
 
 def finding_of(graph: Graph, result: Node) -> Finding:
