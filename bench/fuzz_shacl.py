@@ -22,7 +22,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
 
-import shacl_fuzz  # noqa: E402
+import shacl_fuzz
 
 
 def main() -> int:
