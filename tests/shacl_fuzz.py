@@ -30,7 +30,7 @@ from rdflib.term import Node
 
 from kg.ingest.annotations import find_registry, load_article, load_registry
 from kg.ingest.build import article_graph, registry_graph
-from kg.shacl.engine import validate
+from kg.shacl import engine
 from kg.shacl.shapes import shapes_graph
 from kg.terms import ARTICLE, GPO, OA, SCHEMA, curie
 from kg.vocabulary import ontology_graph, vocabulary_graph
@@ -485,7 +485,7 @@ def pyshacl_alone(articles: Mapping[str, Graph], registry: Graph) -> dict[str, l
 
 
 def project_path(articles: Mapping[str, Graph], registry: Graph) -> dict[str, list[Key]]:
-    report = validate(articles, registry)
+    report = engine.validate(articles, registry)
     return {
         group: sorted((f.severity, f.focus, f.path, f.shape, f.value, f.message) for f in findings)
         for group, findings in report.by_group.items()

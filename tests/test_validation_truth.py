@@ -81,7 +81,12 @@ def flagged(graph: Graph) -> set[str] | None:
     [
         (SCHEMA.datePublished, URIRef(FIXTURE), Literal("2026-02-30T10:00:00", datatype=XSD.dateTime), "DateTimeValue"),
         (GPO.statedOn, URIRef(f"{FIXTURE}/statement/rutte"), Literal("2026-02-30", datatype=XSD.date), ""),
-        (GPO.translated, URIRef(f"{FIXTURE}/statement/rutte"), Literal("yes", datatype=XSD.boolean, normalize=False), ""),
+        (
+            GPO.translated,
+            URIRef(f"{FIXTURE}/statement/rutte"),
+            Literal("yes", datatype=XSD.boolean, normalize=False),
+            "",
+        ),
     ],
     ids=["dateTime-30-february", "date-30-february", "boolean-yes"],
 )
