@@ -14,7 +14,9 @@ from conftest import CORPUS
 from kg.cli import main
 from kg.errors import QueryError
 from kg.ingest.pipeline import ingest
+from kg.read import report_charts, report_data
 from kg.read.report import render_report, write_chart_files
+from kg.read.report_data import collect, resolve_filters
 from kg.store import EmbeddedStore
 
 
@@ -97,7 +99,8 @@ def test_summary_timeline_and_tensions(seed_page: str) -> None:
     summary = dict(re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td></tr>", seed_page))
     assert summary["Articles"] == "1" and summary["Outlets"] == "1" and summary["Positions"] == "11"
     assert summary["Actors holding positions"] == "5"
-    assert summary["Conditional positions (with a restriction)"] == "9 (82%); with any condition: 10"
+    assert summary["Conditional positions (with a restriction)"] == "9 (82%)"
+    assert summary["Conditions"] == "21" and summary["Evidence spans"] == "28"
     assert summary["Publication dates"] == "2026-03-02 to 2026-03-02"
     assert summary["Validation"].startswith("every stored article conformed to the SHACL shapes")
     specs = page_data(seed_page)["specs"]
@@ -188,3 +191,25 @@ def test_charts_as_svg_and_png(seed_store: EmbeddedStore, tmp_path: Path) -> Non
     assert matrix.startswith("<svg") and ">NATO</text>" in matrix and ">Stance matrix</text>" in matrix
     pngs = write_chart_files(seed_store, tmp_path / "png", "png", actors=["uk"])
     assert pngs and all(p.read_bytes().startswith(b"\x89PNG\r\n\x1a\n") for p in pngs)
+
+
+def test_chart_specifications_are_valid_vega_lite(seed_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(report_charts, "VALIDATE", True)  # Altair checks them against the Vega-Lite schema
+    specs = report_charts.chart_specs(collect(seed_store, resolve_filters(seed_store)))
+    assert set(specs) == {"matrix", "timeline", "tensions"}
+    assert all(spec["$schema"].startswith("https://vega.github.io/schema/vega-lite/v") for spec in specs.values())
+
+
+def test_a_large_store_shows_its_top_holders_and_says_so(
+    seed_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report_data, "LARGE_STORE", 5)
+    monkeypatch.setattr(report_data, "TOP_HOLDERS", 2)
+    page = render_report(seed_store)
+    assert {c["holder"] for c in page_data(page)["cells"]} == {"United Kingdom", "France"}
+    assert (
+        "the store holds 15 positions (counted per holder) of 5 actors: the views show the 2 actors with the "
+        "most positions (9); name others with --actor"
+    ) in page
+    summary = dict(re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td></tr>", page))
+    assert summary["Positions"] == "11"  # the summary is the whole store's

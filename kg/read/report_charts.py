@@ -7,7 +7,9 @@ browser and ships the Vega JavaScript that the HTML page carries inline.
 
 from __future__ import annotations
 
+import os
 from functools import cache
+from pathlib import Path
 from typing import Any
 
 import altair as alt
@@ -18,6 +20,9 @@ from kg.read.report_data import ReportData
 POLARITIES = ["positive", "negative", "mixed", "unspecified"]
 COLOURS = ["#0072B2", "#D55E00", "#7F7F7F", "#B0B0B0"]
 SHAPES = ["triangle-up", "triangle-down", "diamond", "circle"]
+#: Altair checks each specification against the Vega-Lite schema (seconds per report); the charts
+#: are made by this module only, and the tests check them with it on.
+VALIDATE = False
 
 
 def _vl_version() -> str:
@@ -27,10 +32,28 @@ def _vl_version() -> str:
 
 @cache
 def vega_script() -> str:
-    """Vega, Vega-Lite and vega-embed as one script (about 0.9 MB), for the page to carry inline."""
+    """Vega, Vega-Lite and vega-embed as one script (about 0.9 MB), for the page to carry inline.
+
+    vl-convert bundles it on request, which takes seconds; the bundle is kept in the user's cache
+    folder, one file per version of the libraries, written atomically.
+    """
+    versions = f"vega-{vlc.get_vega_version()}-embed-{vlc.get_vega_embed_version()}-lite-{_vl_version()}"
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "positions-kg" / f"{versions}.js"
+    try:
+        return cache.read_text(encoding="utf-8")
+    except OSError:
+        pass
     # The stub types ``snippet`` as str, but only None (the default at run time) gives the libraries.
-    bundle = vlc.javascript_bundle(None, vl_version=_vl_version())  # type: ignore[arg-type]
-    return str(bundle).replace("</script", "<\\/script")
+    bundle = str(vlc.javascript_bundle(None, vl_version=_vl_version()))  # type: ignore[arg-type]
+    script = bundle.replace("</script", "<\\/script")
+    try:
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        partial = cache.with_name(f"{cache.name}.{os.getpid()}.partial")
+        partial.write_text(script, encoding="utf-8")
+        partial.replace(cache)
+    except OSError:
+        pass  # a read-only home: bundle again next time
+    return script
 
 
 def render_static(spec: dict[str, Any], fmt: str) -> bytes:
@@ -68,7 +91,7 @@ def matrix_chart(data: ReportData) -> dict[str, Any]:
     chart = alt.layer(points, badges).properties(
         width=max(200, 42 * len(data.actions)), height=max(120, 34 * len(data.holders)), title="Stance matrix"
     )
-    return chart.to_dict()
+    return chart.to_dict(validate=VALIDATE)
 
 
 def timeline_chart(data: ReportData) -> dict[str, Any]:
@@ -95,7 +118,7 @@ def timeline_chart(data: ReportData) -> dict[str, Any]:
     chart = alt.layer(*layers).properties(
         width=700, height=max(80, 40 * len({p["holder"] for p in data.timeline})), title="Each actor's line over time"
     )
-    return chart.to_dict()
+    return chart.to_dict(validate=VALIDATE)
 
 
 def tensions_chart(data: ReportData) -> dict[str, Any]:
@@ -119,7 +142,7 @@ def tensions_chart(data: ReportData) -> dict[str, Any]:
     circles = nodes.mark_circle(size=300, color="#0072B2").encode(tooltip=["actor:N", "tensions:Q"])
     labels = nodes.mark_text(dy=-16, fontSize=11).encode(text="actor:N")
     chart = alt.layer(edges, circles, labels).properties(width=520, height=420, title="Tensions between actors")
-    return chart.to_dict()
+    return chart.to_dict(validate=VALIDATE)
 
 
 def chart_specs(data: ReportData) -> dict[str, dict[str, Any]]:

@@ -45,8 +45,11 @@ MAX_TIMELINE_HOLDERS = 20
 MAX_TIMELINE_POINTS = 1500
 MAX_TENSIONS = 200
 MAX_NETWORK_ACTORS = 30
-MAX_EVIDENCE_POSITIONS = 400
+MAX_EVIDENCE_POSITIONS = 200
 MAX_ARTICLE_TEXTS = 300
+#: Positions (counted per holder) beyond which a report without --actor looks at the top holders only.
+LARGE_STORE = 1000
+TOP_HOLDERS = 10
 
 
 def _value(term: Node | None) -> str:
@@ -141,24 +144,47 @@ def resolve_filters(
     return filters
 
 
-def _per_holder(store: EmbeddedStore, name: str, filters: Filters, extra: dict[str, str] | None = None) -> list[dict]:
-    """A query with ``holder`` bound to each filtered actor in turn (unbound: every holder)."""
-    if not filters.actors:
+def _per_holder(store: EmbeddedStore, name: str, holders: list[str], extra: dict[str, str] | None = None) -> list[dict]:
+    """A query with ``holder`` bound to each of ``holders`` in turn (none: every holder, unbound)."""
+    if not holders:
         return rows_of(store, name, extra)
     rows: list[dict] = []
-    for slug in filters.actors:
+    for slug in holders:
         rows.extend(rows_of(store, name, {**(extra or {}), "holder": slug}))
     return rows
+
+
+def _scope(store: EmbeddedStore, filters: Filters, data: ReportData) -> list[str]:
+    """The holders the views are about: the filtered actors; in a large store without them, the
+    actors with the most positions (query 33), each view then asking for them one by one (bound
+    queries answer in a fraction of a second where whole-corpus ones take minutes)."""
+    if filters.actors:
+        return filters.actors
+    held = [(r["slug"], int(r["positions"] or 0)) for r in rows_of(store, "actors")]
+    held = [(slug, n) for slug, n in held if n > 0]
+    total = sum(n for _, n in held)
+    if total <= LARGE_STORE:
+        return []
+    top = held[:TOP_HOLDERS]
+    data.left_out.append(
+        f"the store holds {total:,} positions (counted per holder) of {len(held):,} actors: the views show the "
+        f"{len(top)} actors with the most positions ({sum(n for _, n in top):,}); name others with --actor"
+    )
+    return [slug for slug, _ in top]
 
 
 def collect(store: EmbeddedStore, filters: Filters) -> ReportData:
     """Run the named queries and aggregate their answers for the page."""
     data = ReportData(filters)
-    article_rows = rows_of(store, "articles", {"context": filters.context} if filters.context else None)
+    holders = _scope(store, filters, data)
+    unfiltered = filters.describe() == Filters().describe()
+    article_rows = (
+        [] if unfiltered else rows_of(store, "articles", {"context": filters.context} if filters.context else None)
+    )
     in_context = {r["sourceId"] for r in article_rows}
 
     # Dates per position (13): a position is in the date range if one of its statements is.
-    line = _per_holder(store, "line-over-time", filters)
+    line = _per_holder(store, "line-over-time", holders)
     dates: dict[str, list[str]] = defaultdict(list)
     for row in line:
         dates[row["position"]].append(row["notLaterThan"][:10])
@@ -171,7 +197,7 @@ def collect(store: EmbeddedStore, filters: Filters) -> ReportData:
             return any(low <= d <= high for d in dates.get(position, []) if d)
         return True
 
-    for row in _per_holder(store, "positions-of-actor", filters):
+    for row in _per_holder(store, "positions-of-actor", holders):
         if not kept(row["position"]):
             continue
         detail = data.positions.setdefault(
@@ -192,23 +218,59 @@ def collect(store: EmbeddedStore, filters: Filters) -> ReportData:
         )
         if row["holderLabel"] not in detail["holders"]:
             detail["holders"].append(row["holderLabel"])
-    for row in _per_holder(store, "position-conditions", filters):
+    for row in _per_holder(store, "position-conditions", holders):
         held = data.positions.get(row["position"])
         item = [row["conditionTypeLabel"], row["conditionClass"], row["conditionText"]]
         if held is not None and item not in held["conditions"]:
             held["conditions"].append(item)
 
-    _summary(data, article_rows, in_context)
+    if unfiltered:
+        _store_summary(store, data)
+    else:
+        _summary(data, article_rows)
     if data.empty:
         return data
     _matrix(data)
     _timeline(data, line, kept)
-    _tensions(data, _per_holder(store, "tensions", filters), kept)
+    _tensions(data, _per_holder(store, "tensions", holders), kept)
     _evidence(store, data)
     return data
 
 
-def _summary(data: ReportData, article_rows: list[dict], in_context: set[str]) -> None:
+VALIDATION = (
+    "every stored article conformed to the SHACL shapes when it was ingested (articles with violations "
+    "are never stored); 'kg validate' lists warnings"
+)
+
+
+def _store_summary(store: EmbeddedStore, data: ReportData) -> None:
+    """The whole store's figures (query 36), whatever the views show of it."""
+    row = (rows_of(store, "store-statistics") or [{}])[0]
+
+    def count(name: str) -> int:
+        return int(row.get(name) or 0)
+
+    positions, conditional = count("positions"), count("conditionalPositions")
+    first, last = row.get("firstPublished", "")[:10], row.get("lastPublished", "")[:10]
+    data.summary = {
+        "Articles": f"{count('articles'):,}",
+        "Outlets": f"{count('outlets'):,}",
+        "Actors holding positions": f"{count('actorsHolding'):,}",
+        "Positions": f"{positions:,}",
+        "Conditional positions (with a restriction)": f"{conditional:,} ({conditional / positions:.0%})"
+        if positions
+        else "0",
+        "Statements": f"{count('statements'):,}",
+        "Conditions": f"{count('conditions'):,}",
+        "Evidence spans": f"{count('spans'):,}",
+        "Publication dates": f"{first} to {last}" if first else "–",
+        "Validation": VALIDATION,
+        "Filters": data.filters.describe(),
+    }
+
+
+def _summary(data: ReportData, article_rows: list[dict]) -> None:
+    """The figures of what the filters kept."""
     shown_articles = {p["article"] for p in data.positions.values()}
     articles = [r for r in article_rows if r["sourceId"] in shown_articles] if data.filters.actors else article_rows
     if data.filters.date_from or data.filters.date_to:
@@ -226,8 +288,7 @@ def _summary(data: ReportData, article_rows: list[dict], in_context: set[str]) -
         "Conditional positions (with a restriction)": f"{conditional:,} ({share}); with any condition: {with_any:,}",
         "Statements": f"{sum(int(r['statements'] or 0) for r in articles):,}",
         "Publication dates": f"{published[0]} to {published[-1]}" if published else "–",
-        "Validation": "every stored article conformed to the SHACL shapes when it was ingested (articles "
-        "with violations are never stored); 'kg validate' lists warnings",
+        "Validation": VALIDATION,
         "Filters": data.filters.describe(),
     }
 
