@@ -7,6 +7,7 @@ workers exit with it). Clients are raw sockets where HTTP libraries would hide w
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import subprocess
@@ -44,6 +45,7 @@ class Served:
 
     def __init__(self, process: subprocess.Popen[str], port: int) -> None:
         self.process, self.port = process, port
+        self.killed = False  # by the test itself
         self.base = f"http://{HOST}:{port}"
         self.endpoint = f"{self.base}/query"
 
@@ -96,7 +98,7 @@ def serving(store: Path, *flags: str, workers: int = 2) -> Iterator[Served]:
             process.wait(5)
         if process.stderr:
             process.stderr.close()
-    assert process.returncode == 0, "kg serve did not stop cleanly on SIGTERM"
+    assert served.killed or process.returncode == 0, "kg serve did not stop cleanly on SIGTERM"
 
 
 @pytest.fixture(scope="module")
@@ -593,3 +595,27 @@ def test_the_w3id_redirects_land_on_routes_that_answer(server: Served) -> None:
         assert location == "https://positions-kg.example.org/" + path
         answer = requests.get(server.base + "/" + path, headers={"Accept": "text/turtle"}, timeout=30)
         assert answer.status_code == 200, (iri, answer.text)
+
+
+def test_workers_die_with_a_killed_server_even_mid_query(corpus: Path) -> None:
+    with serving(corpus, "--time-limit", "120", workers=1) as served:
+        (pid,) = served.status()["workers"]
+
+        def ask_forever() -> None:
+            with contextlib.suppress(requests.RequestException):  # the server goes away under it
+                requests.get(served.endpoint, params={"query": CARTESIAN}, timeout=60)
+
+        busy = threading.Thread(target=ask_forever, daemon=True)
+        busy.start()
+        time.sleep(1.0)
+        served.killed = True
+        served.process.kill()  # the server we started, by its PID; its worker is mid-query
+        served.process.wait(10)
+        deadline = time.monotonic() + 10
+        while Path(f"/proc/{pid}").exists() and time.monotonic() < deadline:
+            status = Path(f"/proc/{pid}/status").read_text() if Path(f"/proc/{pid}/status").exists() else ""
+            if "zombie" in status:
+                break
+            time.sleep(0.1)
+        status = Path(f"/proc/{pid}/status").read_text() if Path(f"/proc/{pid}/status").exists() else "gone"
+        assert status == "gone" or "zombie" in status, status

@@ -148,8 +148,20 @@ def warm_up() -> None:
     vega_script()
 
 
+def die_with_parent() -> None:
+    """On Linux, be killed when the server dies, even mid-query (a closed socket is only seen between jobs)."""
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass  # elsewhere: the worker exits at its next read of the socket
+
+
 def main(argv: list[str]) -> int:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent()
     fd, location, *flags = argv
     sock = socket.socket(fileno=int(fd))
     try:
