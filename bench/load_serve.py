@@ -169,6 +169,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per setting (default 3)")
     parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="kg serve --workers")
     parser.add_argument("--in-memory", action="store_true", help="kg serve --in-memory")
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=600,
+        help="kg serve --time-limit (default 600: Oxigraph has none here, so both answer everything)",
+    )
+    parser.add_argument("--warm-up", action="store_true", help="send every request once to each server first")
     parser.add_argument("--json", type=Path, help="write every figure here")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
@@ -197,6 +204,7 @@ def main() -> None:
             )
         )
         kg_flags = ["--port", str(kg_port), "--store", str(store), "--quiet", "--workers", str(args.workers)]
+        kg_flags += ["--time-limit", str(args.time_limit)]
         servers.append(
             Server(
                 "kg serve",
@@ -206,8 +214,10 @@ def main() -> None:
             )
         )
         requests_ = workload()
-        for server in servers:  # warm-up: every request once
-            run_clients(server.port, 1, requests_, len(requests_))
+        for server in servers:  # warm-up: every request once (--warm-up), else one ASK
+            run_clients(
+                server.port, 1, requests_ if args.warm_up else requests_[-1:], len(requests_) if args.warm_up else 1
+            )
         results: dict[str, Any] = {}
         for clients in [int(c) for c in args.clients.split(",")]:
             for round_ in range(args.rounds):
@@ -232,7 +242,7 @@ def report(results: dict[str, Any], args: argparse.Namespace, requests_: list[tu
     kinds = sorted({kind for kind, _ in requests_})
     lines = [
         f"load test: {args.articles} articles, {args.rounds} rounds, {args.per_client} requests per client, "
-        f"kg serve --workers {args.workers}{' --in-memory' if args.in_memory else ''}; "
+        f"kg serve --workers {args.workers} --time-limit {args.time_limit:g}{' --in-memory' if args.in_memory else ''}; "
         f"{platform.machine()}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}",
         "",
         "| clients | kind | requests (each server, per round) | errors kg serve / Oxigraph | p50 kg serve | p50 Oxigraph"
