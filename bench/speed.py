@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import re
 import shutil
 import statistics
 import subprocess
@@ -122,6 +123,31 @@ def export_pairs(store: Path, work: Path, pairs: int, timeout: float, formats: l
     return figures
 
 
+ARTICLE_ID = re.compile(rb"(/article/)([0-9a-f]{16})(?=[/#>])")
+
+
+def replicated_store(nquads: Path, copies: int, work: Path, timeout: float) -> tuple[Path, int]:
+    """A store of ``copies`` copies of the corpus: every article-scoped IRI (graph, article, its
+    statements, provenance) gets a copy suffix; the shared graphs stay one. For the export figures
+    at a size whose ingest takes too long on a busy machine (the export reads the same kind of
+    graphs either way: the copies are articles of the same shape)."""
+    copied = work / f"copies-{copies}.nq"
+    with copied.open("wb") as out:
+        for n in range(copies):
+            with nquads.open("rb") as source:
+                for line in source:
+                    out.write(ARTICLE_ID.sub(rb"\g<1>\g<2>-c%d" % n, line))
+    store = work / f"copies-{copies}"
+    checked(harness.run([PYTHON, "-c", BULK_LOAD, str(store), str(copied)], timeout=timeout), "bulk load")
+    quads = int(
+        subprocess.check_output(
+            [PYTHON, "-c", f"import pyoxigraph as ox; print(len(ox.Store.read_only({str(store)!r})))"]
+        )
+    )
+    copied.unlink()
+    return store, quads
+
+
 def wall(cmd: list[str], timeout: float) -> float:
     started = time.perf_counter()
     subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=timeout, check=True, cwd=REPO)
@@ -154,10 +180,19 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="1000,10000", help="comma-separated corpus sizes (articles)")
     parser.add_argument("--corpus", type=Path, help="use this corpus (one size) instead of generating one")
+    parser.add_argument("--store", type=Path, help="measure the exports on this store (no corpus, no ingest)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--ingest-pairs", type=int, default=1)
     parser.add_argument("--export-pairs", type=int, default=3)
     parser.add_argument("--formats", default=",".join(EXPORTS), help="export formats to measure")
+    parser.add_argument(
+        "--copies",
+        type=int,
+        default=0,
+        help="also measure the exports on a store of this many copies of the corpus (see replicated_store)",
+    )
+    parser.add_argument("--copies-pairs", type=int, default=1, help="export pairs on the replicated store")
+    parser.add_argument("--skip-exports", action="store_true", help="measure the exports on the replicated store only")
     parser.add_argument("--startup", action="store_true", help="also time start-up (on the first size's store)")
     parser.add_argument("--startup-runs", type=int, default=10)
     parser.add_argument("--timeout", type=float, default=3600.0, help="seconds per measured subprocess")
@@ -169,7 +204,17 @@ def main(argv: list[str] | None = None) -> int:
         with tempfile.TemporaryDirectory(dir=args.tmp, prefix=f"kg-speed-{size}-") as folder:
             work = Path(folder)
             corpus = args.corpus
-            if corpus is None:
+            if args.store:
+                print(f"store {args.store}", flush=True)
+                checked(
+                    harness.run(
+                        [PYTHON, "-c", RAW_DUMP, str(args.store), str(work / "store.nq")], timeout=args.timeout
+                    ),
+                    "dump",
+                )
+                entry: dict[str, Any] = {"store": str(args.store)}
+                store = args.store
+            elif corpus is None:
                 corpus = work / "corpus"
                 subprocess.run(
                     [PYTHON, str(REPO / "bench" / "generate.py"), "--articles", str(size), "--seed", str(args.seed)]
@@ -177,13 +222,30 @@ def main(argv: list[str] | None = None) -> int:
                     check=True,
                     stdout=subprocess.DEVNULL,
                 )
-            print(f"{size} articles", flush=True)
-            ingest = ingest_pairs(corpus, work, args.ingest_pairs, args.timeout)
-            rows = ingest.pop("rows")
-            keys = ("share", "ingest_s", "bulk_s", "ingest_peak_mib", "store_bytes", "bulk_store_bytes", "wal_bytes")
-            entry: dict[str, Any] = {"ingest": {"rows": rows, **ingest, **summary(rows, keys)}}
-            store = Path(ingest["store"])
-            entry["export"] = export_pairs(store, work, args.export_pairs, args.timeout, args.formats.split(","))
+            if not args.store:
+                assert corpus is not None
+                print(f"{size} articles", flush=True)
+                ingest = ingest_pairs(corpus, work, args.ingest_pairs, args.timeout)
+                rows = ingest.pop("rows")
+                keys = (
+                    "share",
+                    "ingest_s",
+                    "bulk_s",
+                    "ingest_peak_mib",
+                    "store_bytes",
+                    "bulk_store_bytes",
+                    "wal_bytes",
+                )
+                entry = {"ingest": {"rows": rows, **ingest, **summary(rows, keys)}}
+                store = Path(ingest["store"])
+            formats = args.formats.split(",")
+            if not args.skip_exports:
+                entry["export"] = export_pairs(store, work, args.export_pairs, args.timeout, formats)
+            if args.copies:
+                copies, quads = replicated_store(work / "store.nq", args.copies, work, args.timeout)
+                print(f"{args.copies} copies: {quads} quads", flush=True)
+                entry["copies"] = {"copies": args.copies, "quads": quads}
+                entry["copies"]["export"] = export_pairs(copies, work, args.copies_pairs, args.timeout, formats)
             if args.startup and "startup" not in figures:
                 figures["startup"] = startup(store, args.startup_runs, args.timeout)
             figures[str(size)] = entry
