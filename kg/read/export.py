@@ -197,9 +197,10 @@ def _streamed_chunks(
         data = cast(bytes, db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name))
         if b"_:" in data and _has_blank_nodes(data):
             raise _BlankNodes
+        subjects = set(re.findall(rb"^(\S+) ", data, re.MULTILINE)) if union else set()
         statements = _sorted_statements(data)
+        del data  # the dump's text is no longer needed: one copy less of the largest graph held at once
         if union:
-            subjects = set(re.findall(rb"^(\S+) ", data, re.MULTILINE))
             again = [s for s in subjects if hash(s) in seen_subjects]
             seen_subjects.update(hash(s) for s in subjects)
             if again:
