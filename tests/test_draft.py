@@ -213,3 +213,25 @@ def test_five_megabyte_article_drafts_in_bounded_memory(tmp_path: Path) -> None:
     peak_kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert peak_kib < 1_500_000, f"peak {peak_kib} KiB"
     assert out.read_text(encoding="utf-8").count("kind: direct-quote") >= 8 * 1500
+
+
+def test_unnamed_speakers_and_quote_only_paragraphs(tmp_path: Path) -> None:
+    text = tmp_path / "unnamed.txt"
+    text.write_text(
+        "Talks Stall\nBy Al Mayadeen English\n5 Mar 2026 10:00\n"
+        '"We are not interested in escalation," the ministry said in a statement.\n'
+        '"Our patience is not endless."\n'
+        '"The strikes must stop," said Mark Rutte.\n'
+        '"Nothing has been decided," a senior official told reporters.\n',
+        encoding="utf-8",
+    )
+    data = draft_article(text, load_registry(REGISTRY), load_rules("en")).data
+    by_quote = {e["quote"]: s for s in data["statements"] for e in s["evidence"]}
+    ministry = by_quote["We are not interested in escalation"]
+    assert (ministry["speakers"], ministry["speaker_description"]) == ([], "the ministry")
+    assert ministry["draft"]["rule"] == "speaker-after-quote-description"
+    assert by_quote["Our patience is not endless"]["speaker_description"] == "the ministry"  # paragraph of a quote only
+    assert by_quote["Our patience is not endless"]["draft"] == {"rule": "speaker-previous-quote", "confidence": 0.5}
+    assert by_quote["The strikes must stop"]["speakers"] == ["mark-rutte"]
+    assert by_quote["Nothing has been decided"]["speaker_description"] == "a senior official"
+    assert "venue" not in by_quote["Nothing has been decided"]  # "told reporters" names no medium

@@ -162,6 +162,17 @@ class Drafter:
             speaker = self._attribute(quote.outer_start, quote.outer_end)
             if speaker is None and quote.continued and previous is not None:
                 speaker = previous
+            elif speaker is None and previous is not None and self._stands_alone(quote):
+                # A paragraph that is only a quote continues the speaker of the quote before it.
+                speaker = Speaker(
+                    previous.slugs,
+                    previous.description,
+                    previous.capacity,
+                    "speaker-previous-quote",
+                    0.5,
+                    quote.start,
+                    0,
+                )
             if speaker is None:
                 speaker = Speaker((), "unresolved: who said this?", None, "speaker-unresolved", 0.1, quote.start, 0)
             previous = speaker
@@ -250,14 +261,31 @@ class Drafter:
             group = self._subject_group(self._mentions_in(verb.end(), verb.end() + 60), verb.end(), forward=True)
             if group:
                 return self._speaker(group, "speaker-after-quote-verb-first", 0.85, offset, verb.end())
-            return None
+            return self._described(self.text[verb.end() : verb.end() + 60], offset, verb.end(), verb_first=True)
         group = self._subject_group(self._mentions_in(offset, offset + 60), offset, forward=True)
         if group:
             following = self.text[group[-1].end : group[-1].end + 40]
             verb = self.verb_rx.search(following)
             if verb and self.between_rx.match(following[: verb.start()] or " "):
                 return self._speaker(group, "speaker-after-quote", 0.85, offset, group[-1].end + verb.end())
-        return None
+            return None
+        return self._described(self.text[offset : offset + 80], offset, offset, verb_first=False)
+
+    def _described(self, tail: str, cue_start: int, verb_end: int, *, verb_first: bool) -> Speaker | None:
+        """An unnamed speaker after a quote: ``"...," the ministry said`` -> "the ministry"."""
+        phrase = r"\s*((?:the|a|an)\s+[\w’'-]+(?:\s+[\w’'-]+){0,4}?)"
+        if verb_first:
+            match = re.match(phrase + r"\s*(?:[,.;]|$)", tail)
+        else:
+            match = re.match(phrase + r"\s+(?=" + self.verb_rx.pattern + ")", tail, re.IGNORECASE)
+        if not match:
+            return None
+        return Speaker((), match.group(1), None, "speaker-after-quote-description", 0.4, cue_start, verb_end)
+
+    def _stands_alone(self, quote: Quote) -> bool:
+        sentence = self.sentence_at(quote.outer_start)
+        rest = self.text[sentence.start : quote.outer_start] + self.text[quote.outer_end : sentence.end]
+        return not rest.strip(" \t.,;:") and (sentence.start == 0 or self.text[sentence.start - 1] == "\n")
 
     def _before(self, start: int, end: int) -> Speaker | None:
         """The nearest ``SPEAKER [has also] VERB`` or ``VERB by SPEAKER`` before ``end``."""

@@ -72,7 +72,12 @@ def _feature(fs: Any, names: tuple[str, ...], default: str) -> str:
 
 
 def read_xmi(path: Path, text: str, mapping: Mapping) -> Exchange:
-    from cassis import load_cas_from_xmi, load_typesystem  # optional: only `kg import inception` needs it
+    try:
+        from cassis import load_cas_from_xmi, load_typesystem  # optional: only `kg import inception` needs it
+    except ImportError:
+        raise InputError(
+            [Problem(path, "", "reading INCEpTION exports needs dkpro-cassis", "pip install 'positions-kg[inception]'")]
+        ) from None
 
     xmi, types = _sources(path)
     try:

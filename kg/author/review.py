@@ -18,8 +18,6 @@ from kg.ingest.anchoring import normalise
 from kg.ingest.annotations import Registry
 from kg.ingest.yamlfile import load_yaml, read_text
 
-FORMATS = ("labelstudio", "brat")
-IMPORT_FORMATS = ("labelstudio", "brat", "inception")
 SKELETON_SUFFIX = ".kg.yaml"
 IMPORTED_HEADER = (
     "# yaml-language-server: $schema=../schemas/article.schema.json\n# Imported by `kg import` from {source}.\n\n"
