@@ -100,7 +100,12 @@ def timeline_chart(data: ReportData) -> dict[str, Any]:
         alt.Chart(alt.Data(values=data.timeline))
         .mark_point(filled=True, size=120, opacity=0.85)
         .encode(
-            x=alt.X("date:T", title="date (stated on, else not later than publication)"),
+            x=alt.X(
+                "date:T",
+                timeUnit="yearmonthdate",
+                axis=alt.Axis(format="%Y-%m-%d", labelAngle=-30),
+                title="date (stated on, else not later than publication)",
+            ),
             y=y,
             yOffset=alt.YOffset("stance:N"),
             **_polarity(),
