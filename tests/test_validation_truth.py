@@ -395,3 +395,20 @@ def test_an_article_linked_to_a_flagged_one_is_validated_again() -> None:
     assert nonempty(shacl_fuzz.project_path(articles, registry)) == nonempty(expected)
     assert [k[3] for k in expected["alpha"]] == ["shape:Article-headline"]
     assert [(k[3], k[4]) for k in expected["bravo"]] == [("shape:Statement-hasEvidence", "article:alpha")]
+
+
+# -- 5. what the project ships is never skipped in CI ----------------------------------------------
+
+
+def test_a_missing_oxigraph_binary_fails_in_ci(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import servers
+
+    monkeypatch.setattr(servers, "oxigraph_binary", lambda: None)
+    monkeypatch.setenv("CI", "1")
+    with pytest.raises(
+        pytest.fail.Exception, match=r"oxigraph server binary is not installed .*; CI is set, so this is a failure"
+    ):
+        servers.start_oxigraph(tmp_path)
+    monkeypatch.delenv("CI")
+    with pytest.raises(pytest.skip.Exception):
+        servers.start_oxigraph(tmp_path)
