@@ -1,0 +1,251 @@
+"""Fast, exact tests of the screen's and the report's pure functions (the mutation run's scope,
+see [tool.mutmut] in pyproject.toml): grouping, linked articles, the literal pre-check, the
+screening shapes, the engine-error finding and the renderers."""
+
+from __future__ import annotations
+
+import json
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.namespace import RDF, SH, XSD
+
+from kg.shacl import screen
+from kg.shacl.report import (
+    REGISTRY_GROUP,
+    Finding,
+    Report,
+    add_engine_error,
+    conforming_report_graph,
+    engine_error_finding,
+    finding_of,
+    group_of,
+    render_json,
+    render_text,
+)
+from kg.terms import ARTICLE, GPO
+
+A, B, C = (URIRef(f"{ARTICLE}{sid}") for sid in ("a", "b", "c"))
+ACTOR = URIRef("https://w3id.org/positions-kg/id/actor/nato")
+
+
+def test_group_of_article_iris_and_other_nodes() -> None:
+    blank, lonely = BNode(), BNode()
+    articles = {"b": Graph(), "a": Graph()}
+    articles["a"].add((blank, RDF.type, GPO.Position))
+    articles["b"].add((ACTOR, RDF.type, GPO.Statement))
+    articles["b"].add((A, GPO.hasEvidence, lonely))
+    registry = Graph()
+    registry.add((URIRef("https://w3id.org/positions-kg/id/actor/eu"), RDF.type, GPO.Actor))
+    assert group_of(URIRef(f"{ARTICLE}a/statement/x")) == "a"
+    assert group_of(A) == "a"
+    assert group_of(blank) == REGISTRY_GROUP
+    assert group_of(blank, articles, registry) == "a"
+    assert group_of(ACTOR, articles, registry) == "b"
+    assert group_of(lonely, articles, registry) == "b"
+    assert group_of(URIRef("https://w3id.org/positions-kg/id/actor/eu"), articles, registry) == REGISTRY_GROUP
+    assert group_of(BNode(), articles, registry) == REGISTRY_GROUP
+    assert group_of(Literal(f"{ARTICLE}a"), articles, registry) == REGISTRY_GROUP
+    # the registry wins over an article that only points at the node
+    eu = URIRef("https://w3id.org/positions-kg/id/actor/eu")
+    articles["a"].add((A, GPO.speaker, eu))
+    assert group_of(eu, articles, registry) == REGISTRY_GROUP
+    # a node both articles state things about goes to the first by source id
+    articles["a"].add((ACTOR, RDF.type, GPO.Statement))
+    assert group_of(ACTOR, articles, registry) == "a"
+
+
+def test_linked_articles_and_components() -> None:
+    articles = {sid: Graph() for sid in "abcd"}
+    articles["a"].add((A, GPO.hasEvidence, URIRef(f"{ARTICLE}b/span/1-2")))
+    articles["c"].add((URIRef(f"{ARTICLE}c/x"), GPO.expresses, URIRef(f"{ARTICLE}b")))
+    articles["d"].add((URIRef(f"{ARTICLE}d/x"), GPO.expresses, URIRef(f"{ARTICLE}zz/x")))
+    assert screen._linked(articles, set()) == set()
+    assert screen._linked(articles, {"a"}) == {"a", "b", "c"}
+    assert screen._linked(articles, {"d"}) == {"d"}
+    assert screen.linked_components(articles) == [["a", "b", "c"], ["d"]]
+    assert screen.linked_components({}) == []
+
+
+def test_pyrudof_node_strings() -> None:
+    assert screen._node("_:b0") == BNode("b0")
+    assert screen._node("<http://x.org/a>") == URIRef("http://x.org/a")
+    assert screen._node("http://x.org/a") == URIRef("http://x.org/a")
+
+
+XSD_NS = "http://www.w3.org/2001/XMLSchema#"
+
+
+def unvouched(*literals: str) -> list[str]:
+    return list(screen.unvouched_literals("".join(f"<a:s> <a:p> {lit} .\n" for lit in literals)))
+
+
+def test_vouched_literals() -> None:
+    good = [
+        '"x"',
+        '"with \\"quotes\\" and \\\\"',
+        f'"a\\nb"^^<{XSD_NS}string>',
+        f'"0"^^<{XSD_NS}integer>',
+        f'"123456789012345"^^<{XSD_NS}nonNegativeInteger>',
+        f'"true"^^<{XSD_NS}boolean>',
+        f'"false"^^<{XSD_NS}boolean>',
+        f'"2024-02-29"^^<{XSD_NS}date>',
+        f'"2026-03-02T00:00:00"^^<{XSD_NS}dateTime>',
+        f'"en-gb"^^<{XSD_NS}language>',
+        '"text"@de',
+        '"text"@en-gb',
+        '"text"@yue',
+    ]
+    assert unvouched(*good) == []
+
+
+def test_unvouched_literals() -> None:
+    bad = [
+        f'"1234567890123456"^^<{XSD_NS}integer>',
+        f'"-1"^^<{XSD_NS}integer>',
+        f'"01"^^<{XSD_NS}nonNegativeInteger>',
+        f'"1\\u0030"^^<{XSD_NS}integer>',
+        f'" 1"^^<{XSD_NS}integer>',
+        f'"True"^^<{XSD_NS}boolean>',
+        f'"2023-02-29"^^<{XSD_NS}date>',
+        f'"2026-3-02"^^<{XSD_NS}date>',
+        f'"2026-03-02Z"^^<{XSD_NS}date>',
+        f'"2026-03-02T24:00:00"^^<{XSD_NS}dateTime>',
+        f'"2026-03-02T10:00"^^<{XSD_NS}dateTime>',
+        f'"2026-03-02"^^<{XSD_NS}dateTime>',
+        f'"EN"^^<{XSD_NS}language>',
+        f'"e"^^<{XSD_NS}language>',
+        f'"1"^^<{XSD_NS}int>',
+        '"x"^^<http://www.w3.org/1999/02/22-rdf-syntax-ns#langString>',
+        '"x"@EN',
+        '"x"@e',
+        '"x"@en-',
+        '"x"@english',
+    ]
+    assert unvouched(*bad) == bad
+
+
+def test_screening_shapes_replace_what_pyrudof_gets_wrong() -> None:
+    graph = Graph().parse(data=screen.screening_shapes(), format="turtle")
+    assert list(graph.subject_objects(SH.maxLength)) == []
+    assert list(graph.subject_objects(SH.minInclusive)) == []
+    patterns = {str(p) for p in graph.objects(None, SH.pattern)}
+    assert {"^[\\s\\S]{0,32}$", "^[0-9]+$"} <= patterns
+    positive = screen._only_positive(graph)
+    shape = "https://w3id.org/positions-kg/shapes/"
+    assert URIRef(shape + "StanceConcept") in positive
+    assert URIRef(shape + "StanceFamily") not in positive
+    assert URIRef(shape + "DateGivingBasis") not in positive
+    assert URIRef(shape + "TextQuoteSelectorValue") not in positive
+
+
+def test_only_positive_follows_every_parameter() -> None:
+    data = """
+    @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+    ex:Top a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:P ; sh:not ex:N ; sh:xone ( ex:X1 ex:X2 ) .
+    ex:P a sh:PropertyShape ; sh:path ex:p ; sh:node ex:Helper ; sh:or ( ex:O1 ) ; sh:and ( ex:A1 ) .
+    ex:N a sh:NodeShape ; sh:property ex:NP ; sh:and ( ex:NA ) ; sh:or ( ex:NO ) ; sh:node ex:NN ;
+        sh:xone ( ex:NX ) ; sh:not ex:NNot ; sh:qualifiedValueShape ex:NQ .
+    ex:Q a sh:PropertyShape ; sh:path ex:q ; sh:qualifiedValueShape ex:QV .
+    """
+    graph = Graph().parse(data=data, format="turtle")
+    ex = "http://example.org/"
+    positive = {str(s).removeprefix(ex) for s in screen._only_positive(graph)}
+    assert positive == {"Top", "P", "Helper", "Q"}
+
+
+def test_needs_a_value() -> None:
+    data = """
+    @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+    ex:H1 sh:property [ sh:path ex:p ; sh:hasValue ex:v ] .
+    ex:H2 sh:property [ sh:path ex:p ; sh:minCount 1 ] .
+    ex:H3 sh:property [ sh:path ex:p ; sh:minCount 0 ] , [ sh:path ex:q ; sh:maxCount 1 ] .
+    """
+    graph = Graph().parse(data=data, format="turtle")
+    ex = "http://example.org/"
+    assert [screen._needs_a_value(graph, URIRef(ex + h)) for h in ("H1", "H2", "H3")] == [True, True, False]
+
+
+def test_engine_error_finding_and_report_graph() -> None:
+    finding = engine_error_finding(A, TypeError("unsupported operand"))
+    assert finding == Finding(
+        severity="Violation",
+        focus="article:a",
+        path="",
+        value="",
+        message="pySHACL could not validate this article (TypeError: unsupported operand). The graph is likely "
+        "malformed, e.g. a literal whose text is not valid for its datatype: fix it and validate again.",
+        shape="",
+    )
+    assert engine_error_finding(A, RecursionError()).message.startswith(
+        "pySHACL could not validate this article (RecursionError). "
+    )
+    graph = conforming_report_graph()
+    add_engine_error(graph, finding, A)
+    (report,) = graph.subjects(RDF.type, SH.ValidationReport)
+    assert graph.value(report, SH.conforms) == Literal(False)
+    (result,) = graph.objects(report, SH.result)
+    assert graph.value(result, RDF.type) == SH.ValidationResult
+    assert graph.value(result, SH.focusNode) == A
+    assert graph.value(result, SH.resultSeverity) == SH.Violation
+    assert str(graph.value(result, SH.resultMessage)) == finding.message
+    empty = Graph()
+    add_engine_error(empty, finding, A)
+    assert len(list(empty.subjects(RDF.type, SH.ValidationReport))) == 1
+
+
+def test_finding_of_a_result() -> None:
+    graph, result = Graph(), BNode()
+    graph.add((result, SH.resultSeverity, SH.Warning))
+    graph.add((result, SH.focusNode, A))
+    graph.add((result, SH.resultPath, GPO.speaker))
+    graph.add((result, SH.value, Literal(3, datatype=XSD.integer)))
+    graph.add((result, SH.resultMessage, Literal("second")))
+    graph.add((result, SH.resultMessage, Literal("first")))
+    graph.add((result, SH.sourceShape, URIRef("https://w3id.org/positions-kg/shapes/X")))
+    assert finding_of(graph, result) == Finding("Warning", "article:a", "gpo:speaker", "\"3\"^^xsd:integer", "first", "shape:X")
+    bare = BNode()
+    graph.add((bare, SH.focusNode, B))
+    graph.add((bare, SH.resultSeverity, SH.Violation))
+    graph.add((bare, SH.sourceShape, BNode()))
+    assert finding_of(graph, bare) == Finding("Violation", "article:b", "", "", "(no message)", "")
+
+
+def test_report_counts_merge_and_renderers() -> None:
+    v = Finding("Violation", "article:a", "gpo:speaker", "", "Needs a speaker.", "shape:S")
+    w = Finding("Warning", "article:a/statement/x", "-", "actor:nato", "Check it.", "shape:W")
+    report = Report(by_group={"a": [v, w], "b": []})
+    other = Report(by_group={"a": [v], REGISTRY_GROUP: [w]})
+    assert (report.count("Violation"), report.count("Warning"), report.count("Violation", "b")) == (1, 1, 0)
+    assert report.conforms("b") and not report.conforms("a") and not report.conforms()
+    report.merge(other)
+    assert report.by_group == {"a": [v, w, v], "b": [], REGISTRY_GROUP: [w]}
+    assert render_text(report, {"a": "articles/a.yaml"}) == (
+        "articles/a.yaml (article a)\n"
+        "  article:a\n"
+        "    Violation gpo:speaker\n"
+        "              Needs a speaker.\n"
+        "    Violation gpo:speaker\n"
+        "              Needs a speaker.\n"
+        "  article:a/statement/x\n"
+        "    Warning   -  value actor:nato\n"
+        "              Check it.\n"
+        "registry (registry)\n"
+        "  article:a/statement/x\n"
+        "    Warning   -  value actor:nato\n"
+        "              Check it.\n"
+        "2 violation(s), 2 warning(s) in 3 graph group(s).\n"
+    )
+    rendered = json.loads(render_json(report, {"a": "articles/a.yaml"}))
+    assert rendered["conforms"] is False
+    assert (rendered["violations"], rendered["warnings"]) == (2, 2)
+    assert [g["group"] for g in rendered["groups"]] == ["a", "b", REGISTRY_GROUP]
+    assert rendered["groups"][0]["source"] == "articles/a.yaml"
+    assert rendered["groups"][1] == {"group": "b", "source": None, "conforms": True, "results": []}
+    assert rendered["groups"][0]["results"][0] == {
+        "severity": "Violation",
+        "focus": "article:a",
+        "path": "gpo:speaker",
+        "value": "",
+        "message": "Needs a speaker.",
+        "shape": "shape:S",
+    }
