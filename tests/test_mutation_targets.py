@@ -202,7 +202,9 @@ def test_finding_of_a_result() -> None:
     graph.add((result, SH.resultMessage, Literal("second")))
     graph.add((result, SH.resultMessage, Literal("first")))
     graph.add((result, SH.sourceShape, URIRef("https://w3id.org/positions-kg/shapes/X")))
-    assert finding_of(graph, result) == Finding("Warning", "article:a", "gpo:speaker", "\"3\"^^xsd:integer", "first", "shape:X")
+    assert finding_of(graph, result) == Finding(
+        "Warning", "article:a", "gpo:speaker", '"3"^^xsd:integer', "first", "shape:X"
+    )
     bare = BNode()
     graph.add((bare, SH.focusNode, B))
     graph.add((bare, SH.resultSeverity, SH.Violation))
