@@ -212,6 +212,17 @@ class _LineRecorder:
             seen: set[str] = set()
             for key_node, value_node in node.value:
                 key = key_node.value
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _TEXT_TAG:
+                    shown = key if isinstance(key, str) else "a list or mapping"
+                    problem = Problem(
+                        self.doc.path,
+                        dotted(path),
+                        f"key {shown!r} is not text (YAML reads it as a number, true/false, null or a collection)",
+                        "write a field name here (quote it if it must be a number)",
+                        key_node.start_mark.line + 1,
+                    )
+                    self.problems.append(problem)
+                    continue
                 child = (*path, key)
                 self.doc.lines[child] = key_node.start_mark.line + 1
                 if key in seen:
@@ -225,6 +236,7 @@ class _LineRecorder:
         self.on_path.discard(id(node))
 
 
+_TEXT_TAG = "tag:yaml.org,2002:str"
 _LESS = "split the file (and write values out rather than aliasing them)"
 _RECURSIVE = "an alias refers to a node that contains it (a recursive structure)"
 _NO_ALIASES = "write the values out instead of using anchors and aliases"
