@@ -243,6 +243,11 @@ def _bad_invocations(tmp: Path, store: Path) -> list[tuple[str, list[str], int]]
     with_iri.write_text("# Question: q\n#   ?x (iri): an IRI\nSELECT ?x ?p WHERE { ?x ?p ?o }\n")
     not_utf8 = tmp / "latin1.rq"
     not_utf8.write_bytes(b"SELECT * WHERE { ?s ?p \xe9 }")
+    bomb = tmp / "bomb.yaml"
+    bomb.write_text(ALIAS_BOMB, encoding="utf-8")
+    truncated = tmp / "truncated.json"
+    truncated.write_text('{"x": [1, 2', encoding="utf-8")
+    text, out = SEED.with_suffix(".txt"), str(tmp / "out.yaml")
     empty = tmp / "empty-store"
     missing = tmp / "no-such-store"
     closed = "http://127.0.0.1:9/query"  # the discard port: nothing listens there
@@ -281,6 +286,20 @@ def _bad_invocations(tmp: Path, store: Path) -> list[tuple[str, list[str], int]]
         ("load: no store", ["load", "--endpoint", closed, "--preset", "oxigraph", "--store", str(missing)], 3),
         ("serve: no store", ["serve", "--port", "0", "--store", str(missing)], 3),
         ("schema: out is a file", ["schema", "--out", str(unparsable)], 2),
+        ("search: no store", ["search", "nato", "--store", str(missing)], 3),
+        ("search: only stop words", ["search", "a AND OR", *s], 2),
+        ("report: into a missing folder", ["report", "-o", str(tmp / "no" / "such" / "r.html"), *s], 2),
+        ("report: no store", ["report", "--store", str(missing)], 3),
+        ("ls: no store", ["ls", "actors", "--store", str(missing)], 3),
+        ("ls: unknown listing", ["ls", "nonsense", *s], 2),
+        ("stats: no store", ["stats", "--store", str(missing)], 3),
+        ("draft: no such text", ["draft", str(tmp / "missing.txt")], 2),
+        ("draft: the registry is an alias bomb", ["draft", str(text), "--registry", str(bomb)], 2),
+        ("export-review: no such file", ["export-review", str(tmp / "x.yaml"), "--format", "brat", "-o", out], 2),
+        ("export-review: an alias bomb", ["export-review", str(bomb), "--format", "labelstudio", "-o", out], 2),
+        ("import: truncated JSON", ["import", "labelstudio", str(truncated), "--article", str(text), "-o", out], 2),
+        ("import: not brat", ["import", "brat", str(bomb), "--article", str(text), "-o", out], 2),
+        ("import: not an INCEpTION export", ["import", "inception", str(bomb), "--article", str(text), "-o", out], 2),
         ("no command", [], 2),
         ("unknown option", ["query", "--no-such-option"], 2),
     ]

@@ -26,7 +26,7 @@ from kg.terms import article_graph as article_graph_iri
 
 ART = f"https://w3id.org/positions-kg/id/article/{SEED_ID}"
 
-# model.md section 4.4: every evidence span of the seed article (code points, end exclusive).
+# Every evidence span of the seed article (code points, end exclusive), counted by hand in its text.
 SPANS = {
     (315, 406),
     (414, 475),

@@ -1,5 +1,5 @@
 """The analysts' named queries (``queries/*.rq``): headers, vocabulary, parameters, and the
-expected answers on the seed article (design/model.md section 5, CQ1-CQ15).
+expected answers on the seed article (one per analyst question).
 
 Answers are compared as sets of tuples of actual values (actor IRIs, positions, stances, quotes,
 offsets), never as row counts. Cells that concatenate several values (separator " | ") are compared

@@ -319,7 +319,7 @@ def test_shape_file_header(name: str) -> None:
 
 @pytest.mark.parametrize("name", sorted(SEVERITY_OF_FILE))
 def test_shape_file_has_one_severity(name: str) -> None:
-    """Violations and warnings live in separate files (design/style.md item 18). Reporting shapes
+    """Violations and warnings live in separate files (one severity per file). Reporting shapes
     state the file's severity; helper shapes state none, because pySHACL (allow_warnings=True) takes
     a failing nested sh:Warning shape as conforming and an sh:or / sh:not around it would never fail."""
     graph = Graph().parse(SHAPE_FILES[name], format="turtle")
