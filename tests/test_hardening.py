@@ -428,3 +428,19 @@ def test_registry_meaning_is_checked(
     for fragment in expected:
         assert fragment in err, f"{fragment!r} not in:\n{err}"
     assert not (tmp_path / "store").exists() or article_graphs(tmp_path / "store") == []
+
+
+def test_a_flood_of_findings_is_summarised_per_shape() -> None:
+    from kg.shacl.report import Finding, Report, render_text
+
+    def finding(shape: str, number: int) -> Finding:
+        return Finding("Violation", f"ex:focus{number}", "gpo:stance", "", f"fix {shape}", shape)
+
+    report = Report(
+        by_group={"abc": [finding("shape:A", n) for n in range(25)] + [finding("shape:B", n) for n in range(3)]}
+    )
+    text = render_text(report, {"abc": "a.yaml"}, per_shape=10)
+    assert text.count("fix shape:A") == 10 and text.count("fix shape:B") == 3
+    assert "  ... and 15 more Violation(s) of shape:A (not shown)" in text
+    assert text.endswith("28 violation(s), 0 warning(s) in 1 graph group(s).\n")
+    assert render_text(report).count("fix shape:A") == 25

@@ -138,12 +138,13 @@ def finding_of(graph: Graph, result: Node) -> Finding:
 # -- rendering ---------------------------------------------------------------------------------
 
 
-def render_text(report: Report, sources: Mapping[str, str] | None = None) -> str:
-    """One block per article and focus node, as the README shows."""
+def render_text(report: Report, sources: Mapping[str, str] | None = None, per_shape: int | None = None) -> str:
+    """One block per article and focus node, as the README shows; with ``per_shape``, only the first
+    findings of each shape in each article, the others counted (a flood stays readable)."""
     sources = sources or {}
     lines: list[str] = []
     for group in sorted(report.by_group):
-        findings = report.by_group[group]
+        findings, hidden = _first_per_shape(report.by_group[group], per_shape)
         if not findings:
             continue
         title = "registry" if group == REGISTRY_GROUP else f"article {group}"
@@ -156,9 +157,23 @@ def render_text(report: Report, sources: Mapping[str, str] | None = None) -> str
             for f in items:
                 value = f"  value {f.value}" if f.value else ""
                 lines.append(f"    {f.severity:<9} {f.path or '-'}{value}\n              {f.message}")
+        lines += [f"  ... and {n} more {severity}(s) of {shape} (not shown)" for (severity, shape), n in hidden.items()]
     violations, warnings = report.count("Violation"), report.count("Warning")
     lines.append(f"{violations} violation(s), {warnings} warning(s) in {len(report.by_group)} graph group(s).")
     return "\n".join(lines) + "\n"
+
+
+def _first_per_shape(findings: list[Finding], limit: int | None) -> tuple[list[Finding], dict[tuple[str, str], int]]:
+    if limit is None:
+        return findings, {}
+    shown: list[Finding] = []
+    seen: dict[tuple[str, str], int] = defaultdict(int)
+    for finding in findings:
+        key = (finding.severity, finding.shape or finding.message)
+        seen[key] += 1
+        if seen[key] <= limit:
+            shown.append(finding)
+    return shown, {key: n - limit for key, n in seen.items() if n > limit}
 
 
 def render_json(report: Report, sources: Mapping[str, str] | None = None) -> str:
