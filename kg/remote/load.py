@@ -153,7 +153,7 @@ def _load_per_graph(
                 body: bytes = body,
                 content_type: str = content_type,
                 params: dict[str, str] | None = params,
-                what: str = _curie(item.graph),
+                what: str = curie(item.graph),
             ) -> None:
                 sender.request(method, url, body, content_type, what, params=params)
 
@@ -163,7 +163,7 @@ def _load_per_graph(
             progress(1)
         if ok:
             report.loaded.append(item.graph)
-            log(f"loaded   {_curie(item.graph)} ({item.triples} triples, {len(item.batches)} request(s))")
+            log(f"loaded   {curie(item.graph)} ({item.triples} triples, {len(item.batches)} request(s))")
 
 
 def _load_dataset(
@@ -264,9 +264,6 @@ def _verify(plan: LoadPlan, endpoint: RemoteEndpoint, report: LoadReport, local:
 
 def _span(graphs: list[URIRef]) -> str:
     if len(graphs) <= 2:
-        return ", ".join(_curie(g) for g in graphs)
-    return f"{_curie(graphs[0])} … {_curie(graphs[-1])}"
+        return ", ".join(curie(g) for g in graphs)
+    return f"{curie(graphs[0])} … {curie(graphs[-1])}"
 
-
-def _curie(graph: URIRef) -> str:
-    return curie(graph)
