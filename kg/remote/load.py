@@ -266,4 +266,3 @@ def _span(graphs: list[URIRef]) -> str:
     if len(graphs) <= 2:
         return ", ".join(curie(g) for g in graphs)
     return f"{curie(graphs[0])} … {curie(graphs[-1])}"
-
