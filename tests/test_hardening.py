@@ -444,3 +444,22 @@ def test_a_flood_of_findings_is_summarised_per_shape() -> None:
     assert "  ... and 15 more Violation(s) of shape:A (not shown)" in text
     assert text.endswith("28 violation(s), 0 warning(s) in 1 graph group(s).\n")
     assert render_text(report).count("fix shape:A") == 25
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [("- type: participation-modality\n", "- type: []\n"), ("values: [formal-participation]", "values: [[]]")],
+    ids=["a list as condition type", "a list as condition value"],
+)
+def test_found_by_the_fuzz_lists_where_notations_go(
+    corpus: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], old: str, new: str
+) -> None:
+    """bench/fuzz_loaders.py found these: a list where a notation goes crashed the notation check."""
+    path = corpus / SEED.name
+    text = path.read_text(encoding="utf-8")
+    assert old in text
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    code, err = ingest(corpus, tmp_path / "store", capsys)
+    assert code == 2
+    assert "expected a string, got []" in err or "is not of type 'string'" in err or "unknown condition" in err, err
+    assert "could not be checked" not in err and "Traceback" not in err

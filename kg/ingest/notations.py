@@ -90,10 +90,10 @@ def _check_fits(
 ) -> None:
     kind = record[type_key]
     values = concepts(_CONDITION_VALUE)
-    if kind not in concepts(_CONDITION_TYPE) or not isinstance(record[values_key], list):
-        return
+    if not isinstance(kind, str) or kind not in concepts(_CONDITION_TYPE) or not isinstance(record[values_key], list):
+        return  # not a notation: the schema check reports it
     for index, value in enumerate(record[values_key]):
-        if value in values and kind not in values[value].fits:
+        if isinstance(value, str) and value in values and kind not in values[value].fits:
             fitting = sorted(n for n, c in values.items() if kind in c.fits and n != OTHER)
             problems.append(
                 doc.problem(
