@@ -167,7 +167,9 @@ def main() -> None:
     parser.add_argument("--clients", default="50,200", help="numbers of concurrent clients (default 50,200)")
     parser.add_argument("--per-client", type=int, default=4, help="requests each client sends (default 4)")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved rounds per setting (default 3)")
-    parser.add_argument("--workers", type=int, default=os.cpu_count() or 2, help="kg serve --workers")
+    parser.add_argument(
+        "--workers", type=int, default=min(8, 4 * (os.cpu_count() or 2)), help="kg serve --workers (default: its own)"
+    )
     parser.add_argument("--in-memory", action="store_true", help="kg serve --in-memory")
     parser.add_argument(
         "--time-limit",

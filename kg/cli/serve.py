@@ -25,6 +25,9 @@ def positive(kind: type[int] | type[float]):  # type: ignore[no-untyped-def]
 def cmd_serve(args: argparse.Namespace) -> int:
     from kg.read.serve import ConnectionLimits, endpoint_url, main_loop, make_server
 
+    cores = os.cpu_count() or 2
+    if args.workers is None:
+        args.workers = min(4, cores) if args.in_memory else min(8, 4 * cores)
     if args.in_memory:
         say("reading the store into memory (see kg serve --help for its time and memory)")
     started = time.monotonic()
@@ -83,9 +86,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     serve.add_argument(
         "--workers",
         type=positive(int),
-        default=min(4, os.cpu_count() or 2),
+        default=None,
         metavar="N",
-        help="worker processes evaluating queries at once (default: the number of cores, at most 4)",
+        help="worker processes evaluating queries at once (default: 4 per core, at most 8, so that short "
+        "queries are not stuck behind long reports; with --in-memory one per core, at most 4, as each "
+        "holds its own copy of the store)",
     )
     serve.add_argument(
         "--queue",

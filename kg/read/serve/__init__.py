@@ -16,7 +16,7 @@ The guards, with their defaults (flags of ``kg serve``):
 
 =========================  ===========================================================  ==========
 time limit per request     queue wait and evaluation; then 503 and the query is killed  30 s
-workers                    processes evaluating queries at once                         2
+workers                    processes evaluating queries at once        4/core, max 8
 queue                      requests waiting for a worker; past it 503 + Retry-After     256
 nesting depth              deeper ``{ ( [`` is refused with 400 before any parsing      100
 SERVICE                    refused (403) unless its endpoint is in ``--allow-service``  none
