@@ -251,3 +251,32 @@ def test_report_counts_merge_and_renderers() -> None:
         "message": "Needs a speaker.",
         "shape": "shape:S",
     }
+
+
+# -- mutants that survived the first mutation run, killed here (docs/mutation-testing.md) -----------
+
+
+def test_engine_error_reason_is_kept_whole_up_to_300_characters() -> None:
+    assert "(ValueError: ends in X)." in engine_error_finding(A, ValueError("ends in X")).message
+    assert "(ValueError: colon)." in engine_error_finding(A, ValueError("colon:")).message
+    long = "y" * 400
+    message = engine_error_finding(A, ValueError(long)).message
+    assert f"(ValueError: {'y' * 288})." in message  # "ValueError: " is 12 of the 300 characters
+
+
+def test_finding_of_unknown_and_literal_severities() -> None:
+    graph, custom, odd = Graph(), BNode(), BNode()
+    graph.add((custom, SH.resultSeverity, URIRef("https://w3id.org/positions-kg/shapes/Critical")))
+    graph.add((odd, SH.resultSeverity, Literal("odd")))
+    assert finding_of(graph, custom).severity == "shape:Critical"
+    assert finding_of(graph, odd).severity == '"odd"'
+
+
+def test_linked_articles_edge_cases() -> None:
+    articles = {sid: Graph() for sid in "abc"}
+    articles["a"].add((A, GPO.hasEvidence, URIRef(f"{ARTICLE}c/span/1-2")))
+    articles["b"].add((B, GPO.sourceId, Literal(f"{ARTICLE}a")))  # a literal is no link
+    assert screen._linked(articles, {"b"}) == {"b"}
+    assert screen._linked(articles, {"zz"}) == {"zz"}  # not among the articles: itself only
+    assert screen.linked_components(articles) == [["a", "c"], ["b"]]
+    assert screen._node("<http://x.org/X>") == URIRef("http://x.org/X")
