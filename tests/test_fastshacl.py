@@ -212,8 +212,8 @@ def test_pyrudof_differs_from_pyshacl_on_plain_core_constraints() -> None:
     rudof.read_shacl(SHAPES)
     components = sorted(e.constraint_component.rsplit("#", 1)[-1] for e in rudof.validate_shacl())
     assert components, "pyrudof no longer differs here: kg/shacl/screen.py could be revisited"
-    assert set(components) == {
-        "LessThanConstraintComponent",
-        "MaxLengthConstraintComponent",
-        "MinInclusiveConstraintComponent",
-    }
+    # pyrudof 0.3.35 reports these two here; it does not report the sh:lessThan case (10.0 vs 18).
+    # The project's sh:lessThan (oa:start < oa:end) only meets offsets the literal pre-check vouches
+    # for (canonical xsd:integer / xsd:nonNegativeInteger); any other offset sends the article to
+    # pySHACL, and the differential fuzz breaks offsets in both datatypes.
+    assert set(components) == {"MaxLengthConstraintComponent", "MinInclusiveConstraintComponent"}
