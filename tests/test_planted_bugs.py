@@ -4,6 +4,9 @@ as the right RDF terms. Each test fails on one precise planted change and names 
 
 from __future__ import annotations
 
+import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,7 +16,7 @@ from rdflib.namespace import XSD
 from kg.errors import QueryError
 from kg.ingest.anchoring import AnchorError, anchor, occurrences
 from kg.iris import SLUG_RULE, check_slug
-from kg.read.queries import Parameter, parse_query_file
+from kg.read.queries import Parameter, named_queries, parse_query_file
 from kg.store import EmbeddedStore
 
 # -- the slug rule: each rejected example breaks exactly one part of it --------------------------
@@ -112,3 +115,21 @@ def test_typed_parameters_answer_in_the_store(seed_store: EmbeddedStore, tmp_pat
     assert list(none.rows) == []
     other = seed_store.select(query.text, query.bindings({"since": "1900-01-01", "article": article + "x"}))
     assert list(other.rows) == []
+
+
+# -- kg query --list names every shipped query ----------------------------------------------------
+
+
+def test_query_list_names_every_shipped_query_with_its_question() -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "kg.cli", "query", "--list"], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    listed = re.findall(r"^([a-z0-9-]+): (.+)$", done.stdout, flags=re.M)
+    files = sorted(Path(__file__).resolve().parent.parent.joinpath("queries").glob("*.rq"))
+    expected = [re.sub(r"^\d+_", "", p.stem).replace("_", "-") for p in files]
+    assert [name for name, _ in listed] == expected
+    assert len(expected) >= 18
+    questions = {name: query.question for name, query in named_queries().items()}
+    assert dict(listed) == questions
+    assert dict(listed)["who-said-what"] == "Who said what, where, when, and in which capacity?"
