@@ -6,11 +6,24 @@ text, so the same annotation always yields the same IRIs and no user text can re
 
 from __future__ import annotations
 
+import hashlib
 import re
 
 from rdflib import URIRef
 
-from kg.terms import ACTOR, ARTICLE, BASE, EVENT, PLACE, POST, THING
+from kg.terms import (
+    ACTOR,
+    ARTICLE,
+    BASE,
+    COMMUNICATION,
+    CORPUS_ACTION,
+    CORPUS_POSITION,
+    DERIVED,
+    EVENT,
+    PLACE,
+    POST,
+    THING,
+)
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SLUG_RULE = "use only lower-case letters a-z, digits 0-9 and single hyphens, e.g. mark-rutte"
@@ -65,3 +78,27 @@ def source_file_iri(source_id: str, role: str) -> URIRef:
 
 def software_iri(version: str) -> URIRef:
     return URIRef(f"{BASE}id/software/positions-kg/{check_slug(version.replace('.', '-').replace('+', '-'))}")
+
+
+def communication_iri(slug: str) -> URIRef:
+    """A corpus-level communication (a joint statement, speech, ...), the same for every article."""
+    return COMMUNICATION[check_slug(slug)]
+
+
+def corpus_action_iri(slug: str) -> URIRef:
+    return CORPUS_ACTION[check_slug(slug)]
+
+
+def corpus_position_iri(slug: str) -> URIRef:
+    return CORPUS_POSITION[check_slug(slug)]
+
+
+def office_term_iri(post: URIRef, index: int) -> URIRef:
+    """The ``index``-th term (1-based, file order) of an office: ``{post}/term/{index}``."""
+    return URIRef(f"{post}/term/{int(index)}")
+
+
+def derived_iri(kind: str, earlier: URIRef, later: URIRef) -> URIRef:
+    """A derived candidate comparing two positions: a digest of both IRIs keeps it stable."""
+    digest = hashlib.sha256(f"{earlier} {later}".encode()).hexdigest()[:16]
+    return DERIVED[f"{check_slug(kind)}/{digest}"]

@@ -47,6 +47,11 @@ PLACE = Namespace(BASE + "id/place/")
 THING = Namespace(BASE + "id/thing/")
 EVENT = Namespace(BASE + "id/event/")
 ARTICLE = Namespace(BASE + "id/article/")
+#: Corpus-level communications, actions and positions (defined once, referenced from any article).
+COMMUNICATION = Namespace(BASE + "id/communication/")
+CORPUS_ACTION = Namespace(BASE + "id/action/")
+CORPUS_POSITION = Namespace(BASE + "id/position/")
+DERIVED = Namespace(BASE + "id/derived/")
 GRAPH = Namespace(BASE + "graph/")
 SHAPE = Namespace(BASE + "shapes/")
 VOCAB = Namespace(BASE + "vocab/")
@@ -149,6 +154,36 @@ class GPO(DefinedNamespace):
     otherNote: URIRef
     fitsConditionType: URIRef
 
+    # Many articles, one graph (issue 12)
+    Communication: URIRef
+    supports: URIRef
+    SpeakerRole: URIRef
+    hasSpeakerRole: URIRef
+    roleSpeaker: URIRef
+    roleOffice: URIRef
+    OfficeTerm: URIRef
+    termOf: URIRef
+    officeHolder: URIRef
+    publicationDateBasis: URIRef
+    ReportingStep: URIRef
+    reportingStep: URIRef
+    reporter: URIRef
+    stepIndex: URIRef
+    reverses: URIRef
+    retracts: URIRef
+    firedBy: URIRef
+    occurredOn: URIRef
+    instanceOf: URIRef
+    Candidate: URIRef
+    CandidateChange: URIRef
+    CandidateReaffirmation: URIRef
+    earlierPosition: URIRef
+    laterPosition: URIRef
+    difference: URIRef
+    positionDate: URIRef
+    earlierDate: URIRef
+    laterDate: URIRef
+
 
 #: Controlled lists: scheme slug (``ontology/schemes/<slug>.ttl``) -> prefix of its concepts.
 SCHEMES: dict[str, str] = {
@@ -166,6 +201,7 @@ SCHEMES: dict[str, str] = {
     "operator": "op",
     "certainty": "certainty",
     "polarity": "polarity",
+    "publication-date-basis": "pdb",
 }
 
 
@@ -195,6 +231,9 @@ PREFIXES: dict[str, str] = {
     "thing": str(THING),
     "event": str(EVENT),
     "article": str(ARTICLE),
+    "communication": str(COMMUNICATION),
+    "action": str(CORPUS_ACTION),
+    "position": str(CORPUS_POSITION),
     "graph": str(GRAPH),
     "shape": str(SHAPE),
     **{prefix: str(concept_namespace(scheme)) for scheme, prefix in SCHEMES.items()},
@@ -219,6 +258,10 @@ REGISTRY_GRAPH = GRAPH["registry"]
 VOCAB_GRAPH = GRAPH["vocab"]
 ONTOLOGY_GRAPH = GRAPH["ontology"]
 PROVENANCE_GRAPH = GRAPH["provenance"]
+#: Corpus-level communications, actions and positions (``corpus*.yaml`` beside the registry).
+CORPUS_GRAPH = GRAPH["corpus"]
+#: Candidates kg derives (changes, reaffirmations); never mixed with annotated facts.
+DERIVED_GRAPH = GRAPH["derived"]
 
 
 def article_graph(source_id: str) -> URIRef:

@@ -17,10 +17,11 @@ SEED_ID = "4b2d17f57ebafa46"
 
 @pytest.fixture(scope="session")
 def seed_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
-    """A store holding the seed corpus; read-only use only (session-wide)."""
+    """A store holding the seed article (with the corpus-level definitions it references);
+    read-only use only (session-wide). The whole example corpus: ``corpus_store``."""
     location = tmp_path_factory.mktemp("seed-store")
     with EmbeddedStore(location) as writer:
-        summary = ingest([CORPUS], writer)
+        summary = ingest([SEED], writer)
     assert [o.status for o in summary.outcomes] == ["stored"], summary.outcomes
     # Reopened once ingest's compaction is over, so that the read-only opens of kg commands run on
     # it never race with RocksDB deleting compacted files.
@@ -31,3 +32,13 @@ def seed_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
 def store(tmp_path: Path) -> EmbeddedStore:
     """An empty store of its own."""
     return EmbeddedStore(tmp_path / "store")
+
+
+@pytest.fixture(scope="session")
+def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    """A store holding every article of ``articles/``; read-only use only (session-wide)."""
+    location = tmp_path_factory.mktemp("corpus-store")
+    with EmbeddedStore(location) as writer:
+        summary = ingest([CORPUS], writer)
+    assert {o.status for o in summary.outcomes} == {"stored"}, summary.outcomes
+    return EmbeddedStore(location)

@@ -70,7 +70,7 @@ CASES = [
         replace("    holders: [nato]\n", "    holders: [nato]\n    colour: blue\n"),
         [
             f"{SEED.name}:{line_of(SEED_TEXT, '    holders: [nato]') + 1}: positions[0].colour: unknown key 'colour'",
-            "allowed keys here: action, conditions, draft, exception_to",
+            "allowed keys here: action, change_type, conditions, draft, exception_to",
         ],
     ),
     Case(
@@ -101,8 +101,8 @@ CASES = [
     ),
     Case(
         "unknown action type",
-        replace("types: [military-operation]", "types: [military-operatoins]"),
-        ["unknown action-type 'military-operatoins'", "did you mean 'military-operation'?"],
+        replace("types: [self-defence-of-own-forces]", "types: [self-defence-of-own-force]"),
+        ["unknown action-type 'self-defence-of-own-force'", "did you mean 'self-defence-of-own-forces'?"],
     ),
     Case(
         "unknown condition type",
@@ -173,8 +173,12 @@ def stored_quads(store_dir: Path) -> list[str]:
 
 @pytest.fixture()
 def corpus(tmp_path: Path) -> Path:
+    # The seed with the registry and the corpus-level file it references (the other example
+    # articles would be re-ingested beside it and change the provenance times).
     target = tmp_path / "corpus"
-    shutil.copytree(CORPUS, target)
+    target.mkdir()
+    for name in ("registry.yaml", "corpus.yaml", SEED.name, SEED.with_suffix(".txt").name):
+        shutil.copy(CORPUS / name, target / name)
     return target
 
 

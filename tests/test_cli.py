@@ -29,7 +29,7 @@ def cli_store(tmp_path_factory: pytest.TempPathFactory) -> Path:
     done = kg("ingest", str(CORPUS), store=store)
     assert done.returncode == 0, done.stderr
     assert f"stored   {CORPUS / '000_4b2d17f57ebafa46.yaml'}  ({SEED_ID}," in done.stderr
-    assert "1 stored, 0 invalid, 0 with input errors" in done.stderr
+    assert "6 stored, 0 invalid, 0 with input errors" in done.stderr
     assert done.stdout == ""  # logs go to stderr, never stdout
     return store
 
@@ -99,7 +99,7 @@ def test_query_list_names_every_shipped_query(cli_store: Path) -> None:
 def test_an_invalid_article_is_not_stored_and_the_valid_one_is(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
-    for name in ("registry.yaml", "000_4b2d17f57ebafa46.yaml", "000_4b2d17f57ebafa46.txt"):
+    for name in ("registry.yaml", "corpus.yaml", "000_4b2d17f57ebafa46.yaml", "000_4b2d17f57ebafa46.txt"):
         (corpus / name).write_bytes((CORPUS / name).read_bytes())
     seed = (CORPUS / "000_4b2d17f57ebafa46.yaml").read_text(encoding="utf-8")
     # Same text, another source id, and the first statement dated after publication.

@@ -24,8 +24,9 @@ from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import XSD
 
 from kg.ingest.annotations import find_registry, load_article, load_registry
-from kg.ingest.build import article_graph, registry_graph
+from kg.ingest.build import article_graph, corpus_graph, registry_graph
 from kg.shacl import screen as fastshacl
+from kg.shacl.engine import corpus_context
 from kg.shacl.engine import validate as validate_default
 from kg.shacl.report import Report
 from kg.terms import ARTICLE
@@ -112,7 +113,8 @@ def load(paths: list[Path], registry_path: Path) -> tuple[dict[str, Graph], Grap
     for path in paths:
         article = load_article(path, registry)
         articles[article.source_id] = article_graph(article, registry)
-    return articles, registry_graph(registry)
+    # Validated as ingest does: with the registry and the whole corpus-level graph, typed.
+    return articles, corpus_context(registry_graph(registry), corpus_graph(registry))
 
 
 @pytest.mark.parametrize("check_registry", [True, False])

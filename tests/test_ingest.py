@@ -133,7 +133,7 @@ def test_same_input_gives_byte_identical_triples_without_blank_nodes() -> None:
 
 def test_ingest_stores_article_registry_vocab_ontology_and_provenance(seed_store: EmbeddedStore) -> None:
     graphs = {str(g).rsplit("/graph/", 1)[1] for g in seed_store.named_graphs()}
-    assert graphs == {f"article/{SEED_ID}", "registry", "vocab", "ontology", "provenance"}
+    assert graphs == {f"article/{SEED_ID}", "registry", "corpus", "vocab", "ontology", "provenance"}
     assert len(seed_store.graph(article_graph_iri(SEED_ID))) == len(seed_graph())
     provenance = seed_store.graph(PROVENANCE_GRAPH)
     bundle = article_graph_iri(SEED_ID)
@@ -206,6 +206,7 @@ def test_killed_ingest_leaves_only_whole_articles(tmp_path: Path) -> None:
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(CORPUS / "registry.yaml", corpus)
+    shutil.copy(CORPUS / "corpus.yaml", corpus)
     text = SEED.read_text(encoding="utf-8")
     for n in range(60):
         shutil.copy(SEED.with_suffix(".txt"), corpus / f"a{n:03}.txt")
@@ -245,6 +246,7 @@ def mixed_corpus(root: Path) -> Path:
     corpus = root / "mixed"
     corpus.mkdir()
     shutil.copy(CORPUS / "registry.yaml", corpus)
+    shutil.copy(CORPUS / "corpus.yaml", corpus)
     text = SEED.read_text(encoding="utf-8")
     edits = {3: ("stated_on: 2026-03-02", "stated_on: 2026-03-05"), 4: ("stance: regrets-lack-of", "stance: regretz")}
     for n in range(9):

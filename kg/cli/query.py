@@ -24,6 +24,11 @@ def cmd_query(args: argparse.Namespace) -> int:
         raise QueryError("name a query (see 'kg query --list') or a .rq file")
     query = find_query(args.query)
     given = dict(_split_param(p) for p in args.param)
+    if args.as_of:
+        if AS_OF not in query.parameters:
+            takes = [name for name, q in named_queries().items() if AS_OF in q.parameters]
+            raise QueryError(f"query {query.name!r} does not take --as-of; these do: {', '.join(takes)}")
+        given[AS_OF] = args.as_of
     # grouped blocks for people at a terminal, the flat table for pipes (unless asked otherwise)
     fmt = args.format or ("grouped" if sys.stdout.isatty() else "table")
     width = shutil.get_terminal_size().columns if sys.stdout.isatty() else None
@@ -81,6 +86,10 @@ def _listing(queries: dict[str, NamedQuery]) -> str:
     return "\n".join(out) + "\n"
 
 
+#: The parameter ``--as-of DATE`` binds: queries that declare it answer with the positions in force then.
+AS_OF = "asOf"
+
+
 def _split_param(text: str) -> tuple[str, str]:
     name, sep, value = text.partition("=")
     if not sep or not name:
@@ -103,6 +112,11 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         choices=("grouped", "table", "csv", "json"),
         help="grouped: a block per position (the default at a terminal); table: one line per row, wide "
         "cells wrapped (the default in a pipe); csv, json: the W3C SPARQL results formats",
+    )
+    query.add_argument(
+        "--as-of",
+        metavar="DATE",
+        help="answer with the positions in force on DATE (YYYY-MM-DD; queries with an ?asOf parameter)",
     )
     query.add_argument("--list", action="store_true", help="list the named queries")
     query.add_argument(

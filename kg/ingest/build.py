@@ -12,15 +12,27 @@ from datetime import datetime
 from typing import Any
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, XSD
+from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
 
 from kg.ingest.anchoring import Anchor
-from kg.ingest.annotations import Article, Registry, evidence_items
+from kg.ingest.annotations import (
+    CHANGE_KEYS,
+    Article,
+    Corpus,
+    Registry,
+    evidence_items,
+    expressed_positions,
+    speaker_offices,
+)
 from kg.ingest.drafts import drafting_triples
 from kg.ingest.yamlfile import JsonPath
 from kg.iris import (
     article_iri,
+    communication_iri,
+    corpus_action_iri,
+    corpus_position_iri,
     ingest_activity_iri,
+    office_term_iri,
     part_iri,
     registry_iri,
     software_iri,
@@ -84,6 +96,195 @@ def registry_graph(registry: Registry) -> Graph:
                     add((node, predicate, _registry_ref(registry, slug)))
             if "post_in" in entry:
                 add((node, ORG.postIn, _registry_ref(registry, entry["post_in"])))
+            for index, term in enumerate(entry.get("terms") or [], start=1):
+                _office_term(graph, registry, node, index, term)
+            if "date" in entry:
+                add((node, GPO.occurredOn, Literal(entry["date"], datatype=XSD.date)))
+            if "instance_of" in entry:
+                add((node, GPO.instanceOf, _registry_ref(registry, entry["instance_of"])))
+    return graph
+
+
+def _office_term(graph: Graph, registry: Registry, post: URIRef, index: int, term: dict[str, Any]) -> None:
+    """One tenure of an office: ORG membership of the holder during an OWL-Time interval."""
+    node = office_term_iri(post, index)
+    interval = URIRef(f"{node}#interval")
+    graph.add((node, RDF.type, GPO.OfficeTerm))
+    graph.add((node, GPO.termOf, post))
+    graph.add((node, GPO.officeHolder, _registry_ref(registry, term["holder"])))
+    graph.add((node, ORG.memberDuring, interval))
+    graph.add((interval, RDF.type, TIME.Interval))
+    for key, predicate in (("start", TIME.hasBeginning), ("end", TIME.hasEnd)):
+        if key in term:
+            instant = URIRef(f"{node}#{key}")
+            graph.add((interval, predicate, instant))
+            graph.add((instant, RDF.type, TIME.Instant))
+            graph.add((instant, TIME.inXSDDate, Literal(term[key], datatype=XSD.date)))
+
+
+#: The datatype of a publication date by its length: year, year-month, date, date-time.
+PUBLISHED_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
+
+
+def _speakers(graph: Graph, registry: Registry, node: URIRef, statement: dict[str, Any]) -> None:
+    """Speakers, each with the office it spoke in (a speaker role); a statement with one office
+    also has it as its capacity (``gpo:speakerCapacity`` is one office per statement)."""
+    pairs = speaker_offices(statement)
+    offices = [office for _speaker, office in pairs if office]
+    if len(offices) == 1:
+        graph.add((node, GPO.speakerCapacity, _registry_ref(registry, offices[0])))
+    for speaker, office in pairs:
+        graph.add((node, GPO.speaker, _registry_ref(registry, speaker)))
+        if office is None:
+            continue
+        post = _registry_ref(registry, office)
+        role = part_iri(node, "speaker", speaker)
+        graph.add((node, GPO.hasSpeakerRole, role))
+        graph.add((role, RDF.type, GPO.SpeakerRole))
+        graph.add((role, GPO.roleSpeaker, _registry_ref(registry, speaker)))
+        graph.add((role, GPO.roleOffice, post))
+
+
+def _described(graph: Graph, registry: Registry, node: URIRef, record: dict[str, Any], lang: str) -> None:
+    """What a record says about its own description: the note of an 'other' value, a framing."""
+    if "other_note" in record:
+        graph.add((node, GPO.otherNote, Literal(record["other_note"], lang="en")))
+    for slug in record.get("framed_by") or []:
+        graph.add((node, GPO.framedBy, _registry_ref(registry, slug)))
+    if "framing" in record:
+        graph.add((node, GPO.framing, Literal(record["framing"], lang=lang)))
+
+
+def _position_core(
+    graph: Graph, registry: Registry, node: URIRef, position: dict[str, Any], resolve: Any, lang: str
+) -> None:
+    """What a position says, wherever it is defined: holder, stance, modality, status, links."""
+    add = graph.add
+    for slug in position["holders"]:
+        add((node, GPO.holder, _registry_ref(registry, slug)))
+    add((node, GPO.stance, concept("stance", position["stance"])))
+    add((node, GPO.modality, concept("modality", position.get("modality", "asserted"))))
+    add((node, GPO.status, concept("position-status", position.get("status", "current"))))
+    if "exception_to" in position:
+        add((node, GPO.exceptionTo, resolve(position["exception_to"])))
+    for slug in position.get("in_tension_with") or []:
+        other = resolve(slug)
+        add((node, GPO.inTensionWith, other))
+        add((other, GPO.inTensionWith, node))
+    for key in CHANGE_KEYS:
+        for slug in position.get(key) or []:
+            add((node, CHANGE_PREDICATES[key], resolve(slug)))
+    if "change_type" in position:
+        add((node, GPO.changeType, concept("change-type", position["change_type"])))
+    _described(graph, registry, node, position, lang)
+
+
+CHANGE_PREDICATES = {
+    "supersedes": GPO.supersedes,
+    "reaffirms": GPO.reaffirms,
+    "reverses": GPO.reverses,
+    "retracts": GPO.retracts,
+}
+
+
+def _condition_core(graph: Graph, registry: Registry, node: URIRef, condition: dict[str, Any], lang: str) -> None:
+    add = graph.add
+    add((node, GPO.conditionType, concept("condition-type", condition["type"])))
+    for notation in condition.get("values") or []:
+        add((node, GPO.conditionValue, concept("condition-value", notation)))
+    for slug in condition.get("refs") or []:
+        add((node, GPO.conditionValue, _registry_ref(registry, slug)))
+    if "operator" in condition:
+        add((node, GPO.operator, concept("operator", condition["operator"])))
+    add((node, GPO.conditionText, Literal(condition["text"], lang=lang)))
+    if "fired_by" in condition:
+        add((node, GPO.firedBy, _registry_ref(registry, condition["fired_by"])))
+    _described(graph, registry, node, condition, lang)
+
+
+def condition_slugs(conditions: list[dict[str, Any]]) -> list[str]:
+    """The IRI slug of each condition: its type, or ``{type}-2``, ... when a type repeats."""
+    totals = Counter(c["type"] for c in conditions)
+    seen: Counter[str] = Counter()
+    slugs = []
+    for condition in conditions:
+        kind = condition["type"]
+        seen[kind] += 1
+        slugs.append(kind if totals[kind] == 1 else f"{kind}-{seen[kind]}")
+    return slugs
+
+
+def _action_core(graph: Graph, registry: Registry, node: URIRef, action: dict[str, Any], lang: str) -> None:
+    add = graph.add
+    add((node, RDF.type, GPO.Action))
+    add((node, RDFS.label, Literal(action["label"], lang=lang)))
+    for notation in action["types"]:
+        add((node, GPO.actionType, concept("action-type", notation)))
+    for key, predicate in (
+        ("agents", GPO.agent),
+        ("targets", GPO.target),
+        ("beneficiaries", GPO.beneficiary),
+        ("instruments", GPO.instrument),
+    ):
+        for slug in action.get(key) or []:
+            add((node, predicate, _registry_ref(registry, slug)))
+    if "status" in action:
+        add((node, GPO.actionStatus, concept("action-status", action["status"])))
+    if "context" in action:
+        add((node, GPO.inContextOf, _registry_ref(registry, action["context"])))
+    _described(graph, registry, node, action, lang)
+
+
+def corpus_graph(registry: Registry) -> Graph:
+    """The corpus-level definitions (the ``graph/corpus`` named graph).
+
+    Communications, their positions and the positions' conditions get no ``rdf:type`` here: every
+    article that reports a communication types it (and its positions and conditions) in its own
+    graph, so they appear in answers exactly while some article reports them (see
+    :func:`kg.shacl.engine.corpus_context` for validation). Actions are typed here: they are what positions of many
+    articles are about.
+    """
+    corpus: Corpus = registry.corpus
+    graph = Graph()
+    add = graph.add
+    for slug, action in corpus.actions.items():
+        _action_core(graph, registry, corpus_action_iri(slug), action, "en")
+    for slug, communication in corpus.communications.items():
+        node = communication_iri(slug)
+        add((node, RDF.type, GPO.Communication))
+        if "label" in communication:
+            add((node, RDFS.label, Literal(communication["label"], lang="en")))
+        _speakers(graph, registry, node, communication)
+        if "speaker_description" in communication:
+            add((node, GPO.speakerDescription, Literal(communication["speaker_description"], lang="en")))
+        for actor in communication.get("on_behalf_of") or []:
+            add((node, GPO.onBehalfOf, _registry_ref(registry, actor)))
+        venue = part_iri(node, "venue", "occasion")
+        add((node, GPO.venue, venue))
+        add((venue, RDF.type, GPO.Venue))
+        add((venue, GPO.venueType, concept("venue-type", communication["type"])))
+        for key, predicate in (("medium", GPO.medium), ("place", GPO.place)):
+            if key in communication:
+                add((venue, predicate, _registry_ref(registry, communication[key])))
+        if "date" in communication:
+            add((venue, GPO.date, Literal(communication["date"], datatype=XSD.date)))
+            add((node, GPO.statedOn, Literal(communication["date"], datatype=XSD.date)))
+        add((node, GPO.dateBasis, concept("date-basis", communication["date_basis"])))
+        if "context" in communication:
+            add((node, GPO.inContextOf, _registry_ref(registry, communication["context"])))
+        if "original_language" in communication:
+            add((node, GPO.originalLanguage, Literal(communication["original_language"], datatype=XSD.language)))
+        for position in communication.get("positions") or []:
+            pnode = corpus_position_iri(position["id"])
+            add((pnode, GPO.expressedIn, node))
+            add((node, GPO.expresses, pnode))
+            add((pnode, GPO.towards, corpus_action_iri(position["action"])))
+            _position_core(graph, registry, pnode, position, corpus_position_iri, "en")
+            conditions = position.get("conditions") or []
+            for condition, cslug in zip(conditions, condition_slugs(conditions), strict=True):
+                cnode = part_iri(pnode, "condition", cslug)
+                add((pnode, GPO.hasCondition, cnode))
+                _condition_core(graph, registry, cnode, condition, "en")
     return graph
 
 
@@ -97,6 +298,21 @@ class _ArticleBuilder:
         self.iri = article_iri(article.source_id)
         self.graph = Graph()
         self.kinds = dict(evidence_items(self.data))
+        self.corpus = registry.corpus
+        self.expressed = expressed_positions(self.data, self.corpus)
+        self.local_positions = {p["id"] for p in self.data["positions"]}
+        self.local_actions = {a["id"] for a in self.data["actions"]}
+        self.statement_nodes = {
+            s["id"]: communication_iri(s["communication"]) if "communication" in s else self.local("statement", s["id"])
+            for s in self.data["statements"]
+        }
+
+    def position_node(self, slug: str) -> URIRef:
+        """A position id of this article or, failing that, of the corpus."""
+        return self.local("position", slug) if slug in self.local_positions else corpus_position_iri(slug)
+
+    def action_node(self, slug: str) -> URIRef:
+        return self.local("action", slug) if slug in self.local_actions else corpus_action_iri(slug)
 
     def add(self, s: URIRef, p: URIRef, o: URIRef | Literal) -> None:
         self.graph.add((s, p, o))
@@ -112,12 +328,7 @@ class _ArticleBuilder:
             self.add(node, predicate, _registry_ref(self.registry, slug))
 
     def described(self, node: URIRef, record: dict[str, Any]) -> None:
-        """What a record says about its own description: the note of an 'other' value, a framing."""
-        if "other_note" in record:
-            self.add(node, GPO.otherNote, Literal(record["other_note"], lang="en"))
-        self.refs(node, GPO.framedBy, record.get("framed_by"))
-        if "framing" in record:
-            self.add(node, GPO.framing, self.text(record["framing"]))
+        _described(self.graph, self.registry, node, record, self.lang)
 
     def span(self, path: JsonPath) -> URIRef:
         found: Anchor = self.article.anchors[path]
@@ -156,10 +367,14 @@ class _ArticleBuilder:
     def article_node(self) -> None:
         meta, node = self.data["article"], self.iri
         self.add(node, RDF.type, GPO.Article)
-        self.add(node, SCHEMA.headline, self.text(meta["headline"]))
+        if "headline" in meta:
+            self.add(node, SCHEMA.headline, self.text(meta["headline"]))
         published = meta["published"]
         self.add(
-            node, SCHEMA.datePublished, Literal(published, datatype=XSD.dateTime if "T" in published else XSD.date)
+            node, SCHEMA.datePublished, Literal(published, datatype=PUBLISHED_TYPES.get(len(published), XSD.dateTime))
+        )
+        self.add(
+            node, GPO.publicationDateBasis, concept("publication-date-basis", meta.get("published_basis", "stated"))
         )
         self.add(node, SCHEMA.publisher, _registry_ref(self.registry, meta["publisher"]))
         self.add(node, SCHEMA.inLanguage, Literal(self.lang))
@@ -182,13 +397,44 @@ class _ArticleBuilder:
         self.described(node, venue)
 
     def statement(self, index: int, statement: dict[str, Any]) -> None:
-        node = self.local("statement", statement["id"])
+        node = self.statement_nodes[statement["id"]]
         self.add(node, RDF.type, GPO.Statement)
         self.add(node, GPO.reportedIn, self.iri)
-        self.refs(node, GPO.speaker, statement.get("speakers"))
+        if "communication" in statement:
+            self.communication(statement["communication"])
+        else:
+            self.local_statement(node, statement)
+        if "original_language" in statement:
+            self.add(node, GPO.originalLanguage, Literal(statement["original_language"], datatype=XSD.language))
+        if "translated" in statement:
+            self.add(node, GPO.translated, Literal(statement["translated"]))
+        for step, reporter in enumerate(statement.get("reported_via") or [], start=1):
+            step_node = part_iri(self.iri, "via", f"{statement['id']}-{step}")
+            self.add(node, GPO.reportingStep, step_node)
+            self.add(step_node, RDF.type, GPO.ReportingStep)
+            self.add(step_node, GPO.reporter, _registry_ref(self.registry, reporter))
+            self.add(step_node, GPO.stepIndex, Literal(step, datatype=XSD.positiveInteger))
+        expressed = sorted(self.expressed.get(statement["id"], ()))
+        for k, item in enumerate(statement["evidence"]):
+            span = self.span(("statements", index, "evidence", k))
+            self.add(node, GPO.hasEvidence, span)
+            for slug in item.get("supports") or expressed:
+                self.add(span, GPO.supports, self.position_node(slug))
+        self.described(node, statement)
+
+    def communication(self, slug: str) -> None:
+        """Type a reported communication's positions and conditions in this article's graph."""
+        for position in self.corpus.communications[slug].get("positions") or []:
+            pnode = corpus_position_iri(position["id"])
+            self.add(pnode, RDF.type, GPO.Position)
+            conditions = position.get("conditions") or []
+            for cslug in condition_slugs(conditions):
+                self.add(part_iri(pnode, "condition", cslug), RDF.type, GPO.Condition)
+
+    def local_statement(self, node: URIRef, statement: dict[str, Any]) -> None:
+        _speakers(self.graph, self.registry, node, statement)
         if "speaker_description" in statement:
             self.add(node, GPO.speakerDescription, self.text(statement["speaker_description"]))
-        self.refs(node, GPO.speakerCapacity, [statement["capacity"]] if "capacity" in statement else [])
         self.refs(node, GPO.onBehalfOf, statement.get("on_behalf_of"))
         if "venue" in statement:
             self.add(node, GPO.venue, self.local("venue", statement["venue"]))
@@ -197,70 +443,29 @@ class _ArticleBuilder:
         if "stated_on" in statement:
             self.add(node, GPO.statedOn, Literal(statement["stated_on"], datatype=XSD.date))
         self.add(node, GPO.dateBasis, concept("date-basis", statement["date_basis"]))
-        if "original_language" in statement:
-            self.add(node, GPO.originalLanguage, Literal(statement["original_language"], datatype=XSD.language))
-        if "translated" in statement:
-            self.add(node, GPO.translated, Literal(statement["translated"]))
-        for k in range(len(statement["evidence"])):
-            self.add(node, GPO.hasEvidence, self.span(("statements", index, "evidence", k)))
-        self.described(node, statement)
 
     def action(self, action: dict[str, Any]) -> None:
-        node = self.local("action", action["id"])
-        self.add(node, RDF.type, GPO.Action)
-        self.add(node, RDFS.label, self.text(action["label"]))
-        for notation in action["types"]:
-            self.add(node, GPO.actionType, concept("action-type", notation))
-        self.refs(node, GPO.agent, action.get("agents"))
-        self.refs(node, GPO.target, action.get("targets"))
-        self.refs(node, GPO.beneficiary, action.get("beneficiaries"))
-        self.refs(node, GPO.instrument, action.get("instruments"))
-        if "status" in action:
-            self.add(node, GPO.actionStatus, concept("action-status", action["status"]))
-        self.refs(node, GPO.inContextOf, [action["context"]] if "context" in action else [])
-        self.described(node, action)
+        _action_core(self.graph, self.registry, self.local("action", action["id"]), action, self.lang)
 
     def position(self, index: int, position: dict[str, Any]) -> None:
         node = self.local("position", position["id"])
         self.add(node, RDF.type, GPO.Position)
-        self.refs(node, GPO.holder, position["holders"])
-        self.add(node, GPO.stance, concept("stance", position["stance"]))
-        self.add(node, GPO.towards, self.local("action", position["action"]))
+        self.add(node, GPO.towards, self.action_node(position["action"]))
         for slug in position["expressed_in"]:
-            statement = self.local("statement", slug)
+            statement = self.statement_nodes[slug]
             self.add(node, GPO.expressedIn, statement)
             self.add(statement, GPO.expresses, node)
-        self.add(node, GPO.modality, concept("modality", position.get("modality", "asserted")))
-        self.add(node, GPO.status, concept("position-status", position.get("status", "current")))
-        if "exception_to" in position:
-            self.add(node, GPO.exceptionTo, self.local("position", position["exception_to"]))
-        for slug in position.get("in_tension_with") or []:
-            other = self.local("position", slug)
-            self.add(node, GPO.inTensionWith, other)
-            self.add(other, GPO.inTensionWith, node)
-        self.described(node, position)
+        _position_core(self.graph, self.registry, node, position, self.position_node, self.lang)
         conditions = position.get("conditions") or []
-        totals = Counter(c["type"] for c in conditions)
-        seen: Counter[str] = Counter()
-        for j, condition in enumerate(conditions):
-            kind = condition["type"]
-            seen[kind] += 1
-            slug = kind if totals[kind] == 1 else f"{kind}-{seen[kind]}"
+        for j, (condition, slug) in enumerate(zip(conditions, condition_slugs(conditions), strict=True)):
             self.condition(node, part_iri(node, "condition", slug), ("positions", index, "conditions", j), condition)
 
     def condition(self, position: URIRef, node: URIRef, path: JsonPath, condition: dict[str, Any]) -> None:
         self.add(position, GPO.hasCondition, node)
         self.add(node, RDF.type, GPO.Condition)
-        self.add(node, GPO.conditionType, concept("condition-type", condition["type"]))
-        for notation in condition.get("values") or []:
-            self.add(node, GPO.conditionValue, concept("condition-value", notation))
-        self.refs(node, GPO.conditionValue, condition.get("refs"))
+        _condition_core(self.graph, self.registry, node, condition, self.lang)
         if "carve_out" in condition:
             self.add(node, GPO.conditionValue, self.local("position", condition["carve_out"]))
-        if "operator" in condition:
-            self.add(node, GPO.operator, concept("operator", condition["operator"]))
-        self.add(node, GPO.conditionText, self.text(condition["text"]))
-        self.described(node, condition)
         for k in range(len(condition.get("evidence") or [])):
             self.add(node, GPO.hasEvidence, self.span((*path, "evidence", k)))
 

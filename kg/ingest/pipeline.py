@@ -22,15 +22,24 @@ from rdflib import Graph
 
 from kg import __version__
 from kg.errors import InputError, Problem
-from kg.ingest.annotations import REGISTRY_FILE, Article, Registry, find_registry, load_article, load_registry
-from kg.ingest.build import article_graph, provenance_graph, registry_graph
+from kg.ingest.annotations import (
+    REGISTRY_FILE,
+    Article,
+    Registry,
+    find_registry,
+    is_corpus_file,
+    load_article,
+    load_registry,
+)
+from kg.ingest.build import article_graph, corpus_graph, provenance_graph, registry_graph
+from kg.ingest.derive import rederive
 from kg.ingest.yamlfile import check_file
 from kg.iris import ingest_activity_iri, source_file_iri
 from kg.parallel import ordered_map, worker_state
-from kg.shacl.engine import BATCH_SIZE, validate
+from kg.shacl.engine import BATCH_SIZE, corpus_context, validate
 from kg.shacl.report import REGISTRY_GROUP, Report
 from kg.store import EmbeddedStore, GraphReplacement, ntriples
-from kg.terms import ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH
+from kg.terms import CORPUS_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH
 from kg.terms import article_graph as article_graph_iri
 from kg.textindex import update_index
 from kg.vocabulary import ontology_graph, vocabulary_graph
@@ -77,7 +86,7 @@ def discover(paths: Sequence[Path]) -> list[Path]:
     problems: list[Problem] = []
     for path in paths:
         if path.is_dir():
-            found.update(p for p in path.rglob("*.yaml") if p.name != REGISTRY_FILE)
+            found.update(p for p in path.rglob("*.yaml") if p.name != REGISTRY_FILE and not is_corpus_file(p))
         elif os.path.lexists(path):  # a file, or a link whose target is missing (reported with its article)
             found.add(path)
         else:
@@ -137,13 +146,16 @@ def ingest(
     files = discover(paths)
     registry_file = registry_path or _first_registry(files)
     registry = load_registry(registry_file)  # a bad registry fails here, before any work starts
-    job = _Job(registry, registry_graph(registry), explicit_registry=registry_path is not None)
+    corpus = corpus_graph(registry)
+    job = _Job(registry, registry_graph(registry), corpus, explicit_registry=registry_path is not None)
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
     committer = _Committer(store, job)
     for prepared in ordered_map(_prepare, batches, state=job, count=len(batches), workers=workers):
         committer.commit(prepared)
         if progress:
             progress(len(prepared.articles))
+    if committer.written:
+        rederive(store)  # graph/derived: position dates, candidate changes and reaffirmations
     store.flush()
     # A large ingest leaves many unsorted files behind, and read-only opens (kg query, kg serve) do not
     # compact: compacting now makes the queries after it about a third faster (10k articles: 6 s of
@@ -205,7 +217,7 @@ class _Committer:
         self.registry_checked = True
         self.summary.report.merge(report)
         if accepted and self.context_pending:
-            accepted += _context_replacements(self.job.registry_triples)
+            accepted += _context_replacements(self.job.registry_triples, self.job.corpus_triples)
             self.context_pending = False
         self.store.replace(accepted)
         # RocksDB keeps writes in memory tables until they are large: RSS grew with the corpus (2.9 GB
@@ -227,7 +239,13 @@ class _Job:
 
     registry: Registry
     registry_triples: Graph
+    corpus_triples: Graph
     explicit_registry: bool
+
+    @property
+    def context(self) -> Graph:
+        """What articles are validated with: the registry and the whole corpus, typed."""
+        return corpus_context(self.registry_triples, self.corpus_triples)
 
 
 @dataclass
@@ -273,7 +291,7 @@ def _prepare(paths: Sequence[Path]) -> _PreparedBatch:
         graphs[article.source_id] = graph
         texts[article.source_id] = replacement.triples
         prepared.append(_Prepared(path, article.source_id, triples=len(graph), replacement=replacement))
-    report = validate(graphs, job.registry_triples, texts=texts) if graphs else Report()
+    report = validate(graphs, job.context, texts=texts) if graphs else Report()
     return _PreparedBatch(prepared, report)
 
 
@@ -337,7 +355,8 @@ def _replacement(article: Article, graph: Graph, now: datetime) -> GraphReplacem
     )
 
 
-def _context_replacements(registry_triples: Graph) -> Iterable[GraphReplacement]:
+def _context_replacements(registry_triples: Graph, corpus_triples: Graph) -> Iterable[GraphReplacement]:
     yield GraphReplacement.of(REGISTRY_GRAPH, registry_triples)
+    yield GraphReplacement.of(CORPUS_GRAPH, corpus_triples)
     yield GraphReplacement.of(VOCAB_GRAPH, vocabulary_graph())
     yield GraphReplacement.of(ONTOLOGY_GRAPH, ontology_graph())

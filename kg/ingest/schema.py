@@ -41,10 +41,11 @@ _SLUG = {"type": "string", "pattern": SLUG.pattern, "x-kg-kind": "slug"}
 _SLUGS = {"type": "array", "items": _SLUG}
 _TEXT = {"type": "string", "minLength": 1}
 _DATE = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}$", "x-kg-kind": "date"}
-_DATETIME = {
+#: A publication date as sources give it: a year, a year-month, a date or a date-time.
+_PARTIAL_DATETIME = {
     "type": "string",
-    "pattern": r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?$",
-    "x-kg-kind": "datetime",
+    "pattern": r"^\d{4}(-\d{2}(-\d{2}(T\d{2}:\d{2}(:\d{2})?(Z|[+-]\d{2}:\d{2})?)?)?)?$",
+    "x-kg-kind": "year, year-month, date or date-time",
 }
 _QID = {"type": "string", "pattern": r"^Q[1-9][0-9]*$"}
 _LANG = {"type": "string", "pattern": r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$"}
@@ -92,15 +93,78 @@ def _evidence() -> dict[str, Any]:
             },
             "edited": {"type": "boolean", "description": "The quote contains [..] or … insertions."},
             "draft": DRAFT_MARK,
+            "supports": {
+                **_SLUGS,
+                "description": "Ids of the positions this quote is evidence for (local or corpus-level); "
+                "left out = every position the statement expresses.",
+            },
         },
         "A passage of the article that supports a statement or condition.",
     )
 
 
-def article_schema() -> dict[str, Any]:
-    """JSON Schema of an article annotation file."""
-    evidence = {"type": "array", "items": _evidence()}
-    condition = _record(
+def _speakers() -> dict[str, Any]:
+    """Speakers: slugs, or ``{actor, office}`` pairs (an office per speaker of a joint statement)."""
+    pair = _record(["actor"], {"actor": _SLUG, "office": _SLUG}, "A speaker and the office it spoke in.")
+    return {"type": "array", "items": {"oneOf": [_SLUG, pair]}}
+
+
+def _action() -> dict[str, Any]:
+    return _record(
+        ["id", "label", "types"],
+        {
+            "id": _SLUG,
+            "label": _TEXT,
+            "types": {"type": "array", "minItems": 1, "items": _notation("action-type")},
+            "agents": _SLUGS,
+            "targets": _SLUGS,
+            "beneficiaries": _SLUGS,
+            "instruments": _SLUGS,
+            "status": _notation("action-status"),
+            "context": _SLUG,
+            **_FRAMING,
+            "draft": DRAFT_MARK,
+        },
+        "The conduct a position is about, described positively.",
+    )
+
+
+def _position(condition: dict[str, Any], *, expressed_in: bool) -> dict[str, Any]:
+    """A position; in an article it names the statements expressing it, in the corpus file its
+    communication does."""
+    required = ["id", "holders", "stance", "action"] + (["expressed_in"] if expressed_in else [])
+    changes = {
+        key: {**_SLUGS, "description": f"Earlier positions (local or corpus-level ids) this one {verb}."}
+        for key, verb in (
+            ("supersedes", "replaces"),
+            ("reaffirms", "restates"),
+            ("reverses", "turns around"),
+            ("retracts", "withdraws"),
+        )
+    }
+    return _record(
+        required,
+        {
+            "id": _SLUG,
+            "holders": {**_SLUGS, "minItems": 1},
+            "stance": _notation("stance"),
+            "action": _SLUG,
+            **({"expressed_in": {**_SLUGS, "minItems": 1}} if expressed_in else {}),
+            "modality": _notation("modality"),
+            "status": _notation("position-status"),
+            "exception_to": _SLUG,
+            "in_tension_with": _SLUGS,
+            **changes,
+            "change_type": _notation("change-type"),
+            "conditions": {"type": "array", "items": condition},
+            "draft": DRAFT_MARK,
+        },
+        "An actor's stance toward an action, under conditions.",
+    )
+
+
+def _condition(evidence: dict[str, Any] | None) -> dict[str, Any]:
+    return _record(
         ["type", "text"],
         {
             "type": _notation("condition-type"),
@@ -109,28 +173,75 @@ def article_schema() -> dict[str, Any]:
             "carve_out": _SLUG,
             "operator": _notation("operator"),
             "text": _TEXT,
-            "evidence": evidence,
+            **({"evidence": evidence} if evidence else {}),
             **_FRAMING,
             "draft": DRAFT_MARK,
+            "fired_by": {**_SLUG, "description": "Registry event (or general event) that would fire this trigger."},
         },
         "A restriction on, or ground for, a position.",
     )
+
+
+def corpus_schema() -> dict[str, Any]:
+    """JSON Schema of a corpus-level file (``corpus.yaml``): communications and actions many
+    articles report, defined once."""
+    communication = _record(
+        ["id", "type", "date_basis"],
+        {
+            "id": _SLUG,
+            "type": _notation("venue-type"),
+            "label": _TEXT,
+            "speakers": _speakers(),
+            "speaker_description": _TEXT,
+            "on_behalf_of": _SLUGS,
+            "medium": _SLUG,
+            "place": _SLUG,
+            "date": _DATE,
+            "date_basis": _notation("date-basis"),
+            "original_language": _LANG,
+            "context": _SLUG,
+            "positions": {"type": "array", "items": _position(_condition(None), expressed_in=False)},
+        },
+        "A communication (joint statement, speech, interview, communique, post) many articles may report.",
+    )
+    return {
+        "$schema": DIALECT,
+        "$id": SCHEMA_ID + "corpus.schema.json",
+        "title": "Positions KG corpus-level definitions",
+        "description": "Communications, their positions and actions shared by many articles; see "
+        "docs/annotation-format.md.",
+        **_record(
+            [],
+            {
+                "communications": {"type": "array", "items": communication},
+                "actions": {"type": "array", "items": _action()},
+            },
+            "Corpus-level definitions.",
+        ),
+    }
+
+
+def article_schema() -> dict[str, Any]:
+    """JSON Schema of an article annotation file."""
+    evidence = {"type": "array", "items": _evidence()}
+    condition = _condition(evidence)
     return {
         "$schema": DIALECT,
         "$id": SCHEMA_ID + "article.schema.json",
         "title": "Positions KG article annotation",
         "description": "One annotated news article; see docs/annotation-format.md.",
         **_record(
-            ["article", "statements", "actions", "positions"],
+            ["article", "statements"],
             {
                 "article": _record(
-                    ["source_id", "headline", "publisher", "published", "language"],
+                    ["source_id", "publisher", "published", "language"],
                     {
                         "source_id": _SLUG,
                         "text": _TEXT,
                         "headline": _TEXT,
                         "publisher": _SLUG,
-                        "published": _DATETIME,
+                        "published": _PARTIAL_DATETIME,
+                        "published_basis": _notation("publication-date-basis"),
                         "language": _LANG,
                         "url": {"type": "string", "pattern": r"^https?://\S+$"},
                         "annotator": _TEXT,
@@ -161,10 +272,20 @@ def article_schema() -> dict[str, Any]:
                     "type": "array",
                     "minItems": 1,
                     "items": _record(
-                        ["id", "date_basis", "evidence"],
+                        ["id", "evidence"],
                         {
                             "id": _SLUG,
-                            "speakers": _SLUGS,
+                            "communication": {
+                                **_SLUG,
+                                "description": "A corpus-level communication this article reports (corpus*.yaml): "
+                                "speakers, date and venue come from there.",
+                            },
+                            "reported_via": {
+                                **_SLUGS,
+                                "description": "The chain through which the statement reached the article, nearest "
+                                "first (an agency, then the broadcaster it quotes).",
+                            },
+                            "speakers": _speakers(),
                             "speaker_description": _TEXT,
                             "capacity": _SLUG,
                             "on_behalf_of": _SLUGS,
@@ -180,46 +301,8 @@ def article_schema() -> dict[str, Any]:
                         "One attributed utterance on one occasion.",
                     ),
                 },
-                "actions": {
-                    "type": "array",
-                    "items": _record(
-                        ["id", "label", "types"],
-                        {
-                            "id": _SLUG,
-                            "label": _TEXT,
-                            "types": {"type": "array", "minItems": 1, "items": _notation("action-type")},
-                            "agents": _SLUGS,
-                            "targets": _SLUGS,
-                            "beneficiaries": _SLUGS,
-                            "instruments": _SLUGS,
-                            "status": _notation("action-status"),
-                            "context": _SLUG,
-                            **_FRAMING,
-                            "draft": DRAFT_MARK,
-                        },
-                        "The conduct a position is about, described positively.",
-                    ),
-                },
-                "positions": {
-                    "type": "array",
-                    "items": _record(
-                        ["id", "holders", "stance", "action", "expressed_in"],
-                        {
-                            "id": _SLUG,
-                            "holders": {**_SLUGS, "minItems": 1},
-                            "stance": _notation("stance"),
-                            "action": _SLUG,
-                            "expressed_in": {**_SLUGS, "minItems": 1},
-                            "modality": _notation("modality"),
-                            "status": _notation("position-status"),
-                            "exception_to": _SLUG,
-                            "in_tension_with": _SLUGS,
-                            "conditions": {"type": "array", "items": condition},
-                            "draft": DRAFT_MARK,
-                        },
-                        "An actor's stance toward an action, under conditions.",
-                    ),
-                },
+                "actions": {"type": "array", "items": _action()},
+                "positions": {"type": "array", "items": _position(condition, expressed_in=True)},
                 "new_actor_candidates": CANDIDATES,
             },
             "An annotated article.",
@@ -253,10 +336,29 @@ def registry_schema() -> dict[str, Any]:
                     },
                     "Anyone who can hold or voice a position.",
                 ),
-                "posts": entries(["post_in"], {"post_in": _SLUG, "held_by": _SLUGS}, "An office (org:Post)."),
+                "posts": entries(
+                    ["post_in"],
+                    {
+                        "post_in": _SLUG,
+                        "held_by": _SLUGS,
+                        "terms": {
+                            "type": "array",
+                            "items": _record(
+                                ["holder", "start"],
+                                {"holder": _SLUG, "start": _DATE, "end": _DATE},
+                                "One holder's tenure; no end = still in office.",
+                            ),
+                        },
+                    },
+                    "An office (org:Post).",
+                ),
                 "places": entries([], {}, "A place (schema:Place)."),
                 "things": entries([], {}, "Anything else an action is aimed at or uses."),
-                "events": entries([], {"agents": _SLUGS, "targets": _SLUGS}, "Real-world context."),
+                "events": entries(
+                    [],
+                    {"agents": _SLUGS, "targets": _SLUGS, "date": _DATE, "instance_of": _SLUG},
+                    "Real-world context, or a general event (an event type) that dated events are instances of.",
+                ),
             },
             "The registry.",
         ),
@@ -269,7 +371,11 @@ def render(schema: dict[str, Any]) -> str:
 
 
 #: File name in ``schemas/`` -> generator.
-SCHEMA_FILES = {"article.schema.json": article_schema, "registry.schema.json": registry_schema}
+SCHEMA_FILES = {
+    "article.schema.json": article_schema,
+    "registry.schema.json": registry_schema,
+    "corpus.schema.json": corpus_schema,
+}
 
 
 class SchemaValidator:
@@ -297,5 +403,5 @@ class SchemaValidator:
 
 @cache
 def validator(kind: str) -> SchemaValidator:
-    """A reusable validator for ``article`` or ``registry`` files."""
+    """A reusable validator for ``article``, ``registry`` or ``corpus`` files."""
     return SchemaValidator(SCHEMA_FILES[f"{kind}.schema.json"]())

@@ -30,7 +30,7 @@ from kg.shacl.screen import articles_to_check, linked_components
 from kg.shacl.screen import requested as screen_requested
 from kg.shacl.shapes import shapes_graph
 from kg.store import EmbeddedStore, stored_article_ids
-from kg.terms import ARTICLE, REGISTRY_GRAPH, article_graph
+from kg.terms import ARTICLE, CORPUS_GRAPH, GPO, REGISTRY_GRAPH, article_graph
 from kg.vocabulary import ontology_graph, vocabulary_graph
 
 #: Articles per validation run (ingest and validate). The per-run cost favours large batches, but
@@ -168,7 +168,8 @@ def validate_store(
     texts = ({sid: store.ntriples(article_graph(sid)) for sid in batch} for batch in batches)
     # The engine is chosen here, not in the workers: their fork server may predate a change of
     # KG_SHACL_ENGINE in this process.
-    state = _BatchContext(store.graph(REGISTRY_GRAPH), screen_requested())
+    # The registry and the whole corpus, typed as ingest validates articles with them.
+    state = _BatchContext(corpus_context(store.graph(REGISTRY_GRAPH), store.graph(CORPUS_GRAPH)), screen_requested())
     report = Report()
     for index, part in enumerate(ordered_map(_validate_texts, texts, state=state, count=len(batches), workers=workers)):
         if index:  # every batch validates the registry again: its findings are reported once
@@ -185,6 +186,21 @@ class _BatchContext:
 
     registry: Graph
     screen: bool
+
+
+def corpus_context(registry: Graph, corpus: Graph) -> Graph:
+    """What articles are validated with: the registry and the whole corpus, typed.
+
+    Articles type the corpus-level positions and conditions of the communications they report, in
+    their own graphs (so that removing the last article reporting one hides it). Validation sees
+    them all typed, so that a link to a corpus position another article reports is not flagged.
+    """
+    context = registry + corpus
+    for node in set(corpus.subjects(GPO.holder, None)):
+        context.add((node, RDF.type, GPO.Position))
+    for node in set(corpus.objects(None, GPO.hasCondition)):
+        context.add((node, RDF.type, GPO.Condition))
+    return context
 
 
 def _validate_texts(texts: Mapping[str, str]) -> Report:

@@ -1,0 +1,176 @@
+"""Derived candidates: what kg infers about positions over time, in its own named graph.
+
+After every ingest or removal the ``graph/derived`` named graph is computed again from the store:
+
+* every position's date (``gpo:positionDate``): the earliest date of the statements expressing it,
+  a statement without a date counting as its article's publication (a year or a year-month as its
+  first day);
+* for one holder and one **corpus-level** action (the only actions whose identity is shared across
+  articles), each pair of consecutive positions (by date) is a candidate: a *change* when the later
+  one's stance, modality or conditions differ (``gpo:difference`` says what: "stance:
+  refuses-participation -> ready-to", "condition added: trigger (further-attack-on-allies)"), else
+  a *reaffirmation*. Each candidate names both positions and their dates, and the rule that made it
+  (``prov:wasGeneratedBy``). A pair an annotator already linked (supersedes, reaffirms, reverses,
+  retracts) is not suggested again.
+
+Nothing here is an annotated fact: an analyst confirms a candidate by writing the link into the
+annotation. Queries read the candidates beside the asserted links (``line-over-time``).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date
+
+from rdflib import Graph, Literal, URIRef
+from rdflib.namespace import PROV, RDF, RDFS, XSD
+from rdflib.term import Node
+
+from kg.iris import derived_iri
+from kg.store import EmbeddedStore, GraphReplacement
+from kg.terms import BASE, CORPUS_ACTION, DERIVED_GRAPH, GPO
+
+#: The rule that made the candidates, versioned: a changed rule is a different activity.
+RULE = URIRef(f"{BASE}id/rule/consecutive-positions-on-corpus-action/1")
+
+_POSITIONS = """
+PREFIX gpo:    <https://w3id.org/positions-kg/ontology#>
+PREFIX schema: <https://schema.org/>
+SELECT ?position ?holder ?action ?stance ?modality ?statedOn ?published WHERE {
+  ?position gpo:holder ?holder ; gpo:towards ?action ; gpo:stance ?stance ; gpo:expressedIn ?statement .
+  FILTER EXISTS { ?position a gpo:Position }
+  FILTER EXISTS { ?statement a gpo:Statement }
+  OPTIONAL { ?position gpo:modality ?modality }
+  OPTIONAL { ?statement gpo:statedOn ?statedOn }
+  OPTIONAL { ?statement gpo:reportedIn/schema:datePublished ?published }
+}
+"""
+
+_CONDITIONS = """
+PREFIX gpo: <https://w3id.org/positions-kg/ontology#>
+SELECT ?position ?type ?value WHERE {
+  ?position gpo:hasCondition ?condition .
+  ?condition gpo:conditionType ?type .
+  OPTIONAL { ?condition gpo:conditionValue ?value }
+}
+"""
+
+_ASSERTED = """
+PREFIX gpo: <https://w3id.org/positions-kg/ontology#>
+SELECT ?later ?earlier WHERE { ?later gpo:supersedes|gpo:reaffirms|gpo:reverses|gpo:retracts ?earlier }
+"""
+
+
+@dataclass
+class _Position:
+    iri: URIRef
+    holders: set[URIRef] = field(default_factory=set)
+    action: URIRef | None = None
+    stance: Node | None = None
+    modality: Node | None = None
+    dates: set[date] = field(default_factory=set)
+    conditions: dict[str, set[str]] = field(default_factory=dict)
+
+    @property
+    def date(self) -> date | None:
+        return min(self.dates) if self.dates else None
+
+
+def _day(value: Node | None) -> date | None:
+    """A statement date or publication date (year, year-month, date or date-time) as a day."""
+    if value is None:
+        return None
+    text = str(value)
+    text = text[:10] if len(text) >= 10 else (text + "-01-01")[:10]
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+def _name(term: Node | None) -> str:
+    """The last segment of a concept or registry IRI (its notation or slug)."""
+    return str(term).rstrip("/").rsplit("/", 1)[-1] if term is not None else "-"
+
+
+def _positions(store: EmbeddedStore) -> dict[URIRef, _Position]:
+    positions: dict[URIRef, _Position] = {}
+    for iri, holder, action, stance, modality, stated_on, published in store.select(_POSITIONS).rows:
+        item = positions.setdefault(URIRef(str(iri)), _Position(URIRef(str(iri))))
+        item.holders.add(URIRef(str(holder)))
+        item.action, item.stance, item.modality = URIRef(str(action)), stance, modality
+        day = _day(stated_on) or _day(published)
+        if day:
+            item.dates.add(day)
+    for iri, kind, value in store.select(_CONDITIONS).rows:
+        if iri in positions:
+            positions[URIRef(str(iri))].conditions.setdefault(_name(kind), set())
+            if value is not None:
+                positions[URIRef(str(iri))].conditions[_name(kind)].add(_name(value))
+    return positions
+
+
+def differences(earlier: _Position, later: _Position) -> list[str]:
+    """What differs from the earlier position to the later one, in words an analyst reads."""
+    found = []
+    for label, old, new in (("stance", earlier.stance, later.stance), ("modality", earlier.modality, later.modality)):
+        if old != new:
+            found.append(f"{label}: {_name(old)} -> {_name(new)}")
+    for kind in sorted(set(earlier.conditions) | set(later.conditions)):
+        old_values, new_values = earlier.conditions.get(kind), later.conditions.get(kind)
+        if old_values is None and new_values is not None:
+            found.append(f"condition added: {kind}{_values(new_values)}")
+        elif new_values is None and old_values is not None:
+            found.append(f"condition dropped: {kind}{_values(old_values)}")
+        elif old_values != new_values:
+            found.append(f"condition changed: {kind}{_values(old_values or set())} ->{_values(new_values or set())}")
+    return found
+
+
+def _values(values: set[str]) -> str:
+    return f" ({', '.join(sorted(values))})" if values else ""
+
+
+def derived_graph(store: EmbeddedStore) -> Graph:
+    """The candidates and position dates for everything now in ``store``."""
+    positions = _positions(store)
+    asserted = {(URIRef(str(a)), URIRef(str(b))) for a, b in store.select(_ASSERTED).rows}
+    graph = Graph()
+    add = graph.add
+    add((RULE, RDF.type, PROV.Activity))
+    add((RULE, RDFS.label, Literal("consecutive positions of one holder on one corpus-level action", lang="en")))
+    for item in positions.values():
+        if item.date:
+            add((item.iri, GPO.positionDate, Literal(item.date.isoformat(), datatype=XSD.date)))
+    lines: dict[tuple[URIRef, URIRef], list[_Position]] = defaultdict(list)
+    for item in positions.values():
+        if item.action is not None and item.action.startswith(str(CORPUS_ACTION)) and item.date:
+            for holder in item.holders:
+                lines[(holder, item.action)].append(item)
+    pairs: set[tuple[URIRef, URIRef]] = set()
+    for line in lines.values():
+        line.sort(key=lambda p: (p.date, str(p.iri)))
+        for earlier, later in zip(line, line[1:], strict=False):
+            if (earlier.iri, later.iri) in pairs or {(later.iri, earlier.iri), (earlier.iri, later.iri)} & asserted:
+                continue
+            pairs.add((earlier.iri, later.iri))
+            found = differences(earlier, later)
+            kind = "change" if found else "reaffirmation"
+            node = derived_iri(kind, earlier.iri, later.iri)
+            add((node, RDF.type, GPO.CandidateChange if found else GPO.CandidateReaffirmation))
+            add((node, GPO.earlierPosition, earlier.iri))
+            add((node, GPO.laterPosition, later.iri))
+            add((node, GPO.earlierDate, Literal(earlier.date.isoformat(), datatype=XSD.date)))  # type: ignore[union-attr]
+            add((node, GPO.laterDate, Literal(later.date.isoformat(), datatype=XSD.date)))  # type: ignore[union-attr]
+            add((node, PROV.wasGeneratedBy, RULE))
+            for text in found:
+                add((node, GPO.difference, Literal(text)))
+    return graph
+
+
+def rederive(store: EmbeddedStore) -> int:
+    """Replace ``graph/derived`` with what the store now implies; returns its size in triples."""
+    graph = derived_graph(store)
+    store.replace([GraphReplacement.of(DERIVED_GRAPH, graph)])
+    return len(graph)
