@@ -5,7 +5,7 @@ evidence spans, and its links to the corpus-level communications it reports) and
 records. The registry, the corpus-level definitions and other articles' graphs are never touched:
 a communication another article still reports keeps that article's evidence; one no article
 reports any more is no longer typed as a statement, so it drops out of the answers. The derived
-graph is then computed again.
+graph and the full-text index (kg search) then follow.
 """
 
 from __future__ import annotations
@@ -17,6 +17,7 @@ from kg.ingest.derive import rederive
 from kg.iris import ingest_activity_iri, source_file_iri
 from kg.store import EmbeddedStore, stored_article_ids
 from kg.terms import PROVENANCE_GRAPH, article_graph
+from kg.textindex import remove_from_index
 
 
 def remove(store: EmbeddedStore, source_ids: Sequence[str]) -> None:
@@ -55,3 +56,4 @@ def remove(store: EmbeddedStore, source_ids: Sequence[str]) -> None:
         raise StoreError(f"the store at {store.location} rejected the removal: {err}") from err
     rederive(store)
     store.flush()
+    remove_from_index(store.location, list(dict.fromkeys(source_ids)))  # kg search follows the store
