@@ -772,7 +772,7 @@ class ArticleGenerator:
         roll = rng.random()  # the seed registry's event (the shipped queries' default) in 30% of articles
         event = world.events[0] if roll < 0.3 else rng.choice(world.events[1:]) if roll < 0.8 else None
         self.event = event
-        focus = [c for c in world.countries if event and c.slug in event["agents"] + event["targets"]]
+        focus = [c for c in world.countries if event and c.slug in event.get("agents", []) + event.get("targets", [])]
         others = rng.sample(world.countries, 6)
         self.cast = (focus + [c for c in others if c not in focus])[:6]
         self.target_country = focus[-1] if focus else others[-1]
