@@ -26,8 +26,11 @@ ALIAS_BOMB = 'a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lo
 
 @pytest.fixture()
 def corpus(tmp_path: Path) -> Path:
+    # The seed with the registry and the corpus-level file it references (not the other examples).
     target = tmp_path / "corpus"
-    shutil.copytree(CORPUS, target)
+    target.mkdir()
+    for name in ("registry.yaml", "corpus.yaml", SEED.name, SEED.with_suffix(".txt").name):
+        shutil.copy(CORPUS / name, target / name)
     return target
 
 
@@ -138,13 +141,13 @@ def test_limits_name_themselves_and_how_to_raise_them(
 
     monkeypatch.setenv("KG_MAX_FILE_BYTES", "4000000")
     monkeypatch.setenv("KG_MAX_STATEMENTS", "3")
-    monkeypatch.setenv("KG_MAX_EVIDENCE", "50")
+    monkeypatch.setenv("KG_MAX_EVIDENCE", "40")
     code, err = ingest(corpus, tmp_path / "store", capsys)
     assert code == 2
     statements_line = SEED.read_text(encoding="utf-8").splitlines().index("statements:") + 1
     assert f"{SEED.name}:{statements_line}: statements: the article has 8 statements, over the limit of 3" in err
     assert "split the article into several annotation files, or raise the limit: KG_MAX_STATEMENTS=8" in err
-    assert f"{SEED.name}: the article has 55 evidence quotes, over the limit of 50" in err
+    assert f"{SEED.name}: the article has 50 evidence quotes, over the limit of 40" in err
 
     monkeypatch.setenv("KG_MAX_STATEMENTS", "many")
     code, err = ingest(corpus, tmp_path / "store", capsys)
