@@ -33,6 +33,7 @@ def copies(root: Path, count: int) -> Path:
     corpus = root / "corpus"
     corpus.mkdir()
     shutil.copy(CORPUS / "registry.yaml", corpus)
+    shutil.copy(CORPUS / "corpus.yaml", corpus)
     text = SEED.read_text(encoding="utf-8")
     for n in range(count):
         shutil.copy(SEED.with_suffix(".txt"), corpus / f"a{n:03}.txt")
