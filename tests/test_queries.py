@@ -61,7 +61,13 @@ def S(slug: str) -> URIRef:
     return URIRef(f"{ART}/statement/{slug}")
 
 
-CORPUS_ACTIONS = {"e3-protect-interests-in-region", "e3-enable-defensive-strikes"}
+CORPUS_ACTIONS = {
+    "e3-protect-interests-in-region",
+    "e3-enable-defensive-strikes",
+    "nato-joins-war-on-iran",
+    "de-joins-ops-vs-iran",
+    "fr-defends-gulf-and-jordan",
+}
 
 
 def ACT(slug: str) -> URIRef:
