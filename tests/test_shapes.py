@@ -471,10 +471,10 @@ def result_lines(path: Path, report: Graph | None = None) -> list[str]:
 
 def test_core_messages_as_written_here() -> None:
     """Two core results with their exact text written in the test itself."""
-    assert result_lines(FIXTURES / "Article-headline-invalid-missing.trig") == [
-        "Article-headline-invalid-missing.trig\tArticle-headline\tMinCountConstraintComponent\t"
-        "https://schema.org/headline\tEvery article needs exactly one headline, as text. "
-        "Set 'headline' in the article block of the annotation."
+    assert result_lines(FIXTURES / "Article-headline-invalid-two.trig") == [
+        "Article-headline-invalid-two.trig\tArticle-headline\tMaxCountConstraintComponent\t"
+        "https://schema.org/headline\tAn article has at most one headline, as text. "
+        "Set 'headline' in the article block of the annotation, or leave it out."
     ]
     (line,) = result_lines(FIXTURES / "Article-datePublished-invalid-text.trig")
     assert line.split("\t")[:4] == [

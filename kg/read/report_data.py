@@ -190,7 +190,9 @@ def collect(store: EmbeddedStore, filters: Filters) -> ReportData:
         dates[row["position"]].append(row["notLaterThan"][:10])
 
     def kept(position: str) -> bool:
-        if filters.context and article_of(position) not in in_context:
+        # A corpus-level position (…/id/position/…, defined once, reported by any article) is not
+        # minted in an article: kept (its communication's context is not looked up here).
+        if filters.context and article_of(position) and article_of(position) not in in_context:
             return False
         if filters.date_from or filters.date_to:
             low, high = str(filters.date_from or ""), str(filters.date_to or "9999")
