@@ -145,6 +145,7 @@ def test_kg_draft_then_ingest_refuses_each_unreviewed_item(tmp_path: Path, capsy
 def test_reviewed_draft_records_its_rule_set_in_provenance(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     shutil.copy(TEXT, tmp_path / TEXT.name)
     shutil.copy(REGISTRY, tmp_path / "registry.yaml")
+    shutil.copy(REGISTRY.with_name("corpus.yaml"), tmp_path / "corpus.yaml")  # the E3 statement is defined there
     gold = SEED.read_text(encoding="utf-8").replace(
         "  context: us-israel-war-on-iran-2026\n",
         '  context: us-israel-war-on-iran-2026\n  drafted: {rules: en, version: "1"}\n',

@@ -37,6 +37,7 @@ def test_an_ingest_killed_after_its_first_batch_keeps_some_whole_articles(tmp_pa
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     shutil.copy(CORPUS / "registry.yaml", corpus)
+    shutil.copy(CORPUS / "corpus.yaml", corpus)
     text = SEED.read_text(encoding="utf-8")
     for n in range(ARTICLES):
         shutil.copy(SEED.with_suffix(".txt"), corpus / f"a{n:03}.txt")
