@@ -31,6 +31,11 @@ def test_wheel_contains_the_data_files(tmp_path: Path) -> None:
     }
     assert any(n.startswith("kg/_data/queries/") for n in expected)
     assert expected <= names, sorted(expected - names)
-    assert "kg/cli.py" in names
+    # Every module and every asset of the package (static pages, rule files, tool configurations).
+    package = {
+        f"{p.relative_to(REPO)}" for p in (REPO / "kg").rglob("*") if p.is_file() and "__pycache__" not in p.parts
+    }
+    assert {"kg/cli/__init__.py", "kg/read/queries.py", "kg/shacl/engine.py"} <= package
+    assert package <= names, sorted(package - names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
     assert "kg = kg.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
