@@ -153,9 +153,17 @@ def test_split_by_article(seed_store: EmbeddedStore, tmp_path: Path) -> None:
     folder = tmp_path / "corpus"
     done = kg("export", "--split-by-article", str(folder), store=seed_store.location)
     assert done.returncode == 0, done.stderr.decode()
-    assert f"wrote {folder} (trig: 1 article files, 4 others)" in done.stderr.decode()
+    assert f"wrote {folder} (trig: 1 article files, 6 others)" in done.stderr.decode()
     files = sorted(str(p.relative_to(folder)) for p in folder.rglob("*") if p.is_file())
-    assert files == [f"article/{SEED_ID}.trig", "ontology.trig", "provenance.trig", "registry.trig", "vocab.trig"]
+    assert files == [
+        f"article/{SEED_ID}.trig",
+        "corpus.trig",
+        "derived.trig",
+        "ontology.trig",
+        "provenance.trig",
+        "registry.trig",
+        "vocab.trig",
+    ]
     for name in seed_store.named_graphs():
         dataset = Dataset()
         dataset.parse(folder / split_file(ox.NamedNode(str(name)), ".trig"), format="trig")
@@ -250,6 +258,7 @@ def test_progress_bar_on_a_terminal_only(seed_store: EmbeddedStore, tmp_path: Pa
     finally:
         os.close(leader)
     assert done.returncode == 0
-    assert b"/5 [" in shown and b"graphs/s" in shown  # tqdm's bar over the 5 graphs, on the terminal
+    # tqdm's bar over the 7 graphs (corpus and derived too), on the terminal
+    assert b"/7 [" in shown and b"graphs/s" in shown
     piped = kg("export", "-o", str(tmp_path / "kg.trig"), store=seed_store.location)
     assert b"graphs/s" not in piped.stderr and b"\r" not in piped.stderr
