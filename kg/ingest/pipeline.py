@@ -42,7 +42,7 @@ from kg.store import EmbeddedStore, GraphReplacement, ntriples
 from kg.terms import CORPUS_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH
 from kg.terms import article_graph as article_graph_iri
 from kg.textindex import update_index
-from kg.vocabulary import ontology_graph, vocabulary_graph
+from kg.vocabulary import mappings_graph, ontology_graph, vocabulary_graph
 
 #: Compact the store after an ingest that wrote at least 1/COMPACT_SHARE of its triples.
 COMPACT_SHARE = 10
@@ -358,5 +358,6 @@ def _replacement(article: Article, graph: Graph, now: datetime) -> GraphReplacem
 def _context_replacements(registry_triples: Graph, corpus_triples: Graph) -> Iterable[GraphReplacement]:
     yield GraphReplacement.of(REGISTRY_GRAPH, registry_triples)
     yield GraphReplacement.of(CORPUS_GRAPH, corpus_triples)
-    yield GraphReplacement.of(VOCAB_GRAPH, vocabulary_graph())
+    # The PLOVER / CAMEO concepts ride along, so that a query can follow a concept's mappings.
+    yield GraphReplacement.of(VOCAB_GRAPH, vocabulary_graph() + mappings_graph())
     yield GraphReplacement.of(ONTOLOGY_GRAPH, ontology_graph())
