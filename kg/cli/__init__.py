@@ -15,12 +15,12 @@ import os
 import sys
 from collections.abc import Sequence
 
-from kg.cli import draft, export, listing, load, query, remove, report, review, search, serve, write
+from kg.cli import docs, draft, export, listing, load, query, remove, report, review, search, serve, write
 from kg.cli.common import EPILOG, EXIT_INPUT, EXIT_OK, EXIT_STORE, say
 from kg.errors import InputError, KgError, QueryError, StoreError
 
 #: Subcommand modules in the order ``kg --help`` lists them.
-COMMAND_MODULES = (write, remove, query, search, report, listing, export, load, serve, draft, review)
+COMMAND_MODULES = (write, remove, query, search, report, listing, export, load, serve, draft, review, docs)
 
 
 class _VersionAction(argparse.Action):
