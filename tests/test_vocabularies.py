@@ -355,9 +355,12 @@ def test_other_with_a_note_is_stored_warned_and_listed(
     assert "Vocabulary gap: this entry uses 'other'" in out.out + out.err
     assert main(["query", "vocabulary-gaps", "--store", store, "--format", "csv"]) == 0
     rows = capsys.readouterr().out.splitlines()
-    assert rows[0] == "schemeLabel,property,note,kind,node,graph"
-    assert len(rows) == 2 and rows[1].startswith("Stances,stance,lauds the strikes as a turning point,position,")
-    assert rows[1].split(",")[4].endswith("/position/rutte-praises-strikes")
+    assert rows[0] == "scheme,schemeLabel,property,note,kind,node,graph"
+    assert len(rows) == 2
+    assert rows[1].startswith(
+        "https://w3id.org/positions-kg/vocab/stance,Stances,stance,lauds the strikes as a turning point,position,"
+    )
+    assert rows[1].split(",")[5].endswith("/position/rutte-praises-strikes")
 
 
 def test_a_condition_value_under_a_type_it_does_not_fit_is_an_input_error(
