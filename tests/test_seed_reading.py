@@ -4,21 +4,12 @@ and the corrected answers are asserted on the graph and through the shipped quer
 from __future__ import annotations
 
 from conftest import SEED_ID
-from rdflib import URIRef
-from test_queries import parts, run
+from test_queries import ACT, P, S, parts, run
 
 from kg.store import EmbeddedStore
 from kg.terms import ACTOR, ARTICLE, GPO, concept
 
 ART = f"{ARTICLE}{SEED_ID}"
-
-
-def P(slug: str) -> URIRef:
-    return URIRef(f"{ART}/position/{slug}")
-
-
-def S(slug: str) -> URIRef:
-    return URIRef(f"{ART}/statement/{slug}")
 
 
 def _ask(store: EmbeddedStore, pattern: str) -> bool:
@@ -30,7 +21,7 @@ E3 = (ACTOR.uk, ACTOR.germany, ACTOR.france)
 
 
 def test_france_regrets_the_missing_un_debate_and_takes_no_position_on_the_strikes(seed_store: EmbeddedStore) -> None:
-    strikes = f"<{ART}/action/us-israeli-strikes-on-iran>"
+    strikes = f"<{ACT('us-israeli-strikes-on-iran')}>"
     assert not _ask(seed_store, f"?p gpo:holder <{ACTOR.france}> ; gpo:towards {strikes} .")
     assert _ask(
         seed_store,
