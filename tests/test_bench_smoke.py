@@ -142,8 +142,10 @@ def test_bench_runs_end_to_end_on_20_articles(tmp_path: Path) -> None:
     # rdflib answers every query (its DISTINCT-aggregate bug is fixed in the baseline) with as many rows,
     # except where it gives one row for a GROUP BY over no solutions (SPARQL and Oxigraph give none)
     assert "rdflib failed" not in table, table
-    differing = re.findall(r"rdflib answers ([\d,]+) rows, Oxigraph ([\d,]+)", table)
-    assert set(differing) <= {("1", "0")}, differing
+    differing = re.findall(r"^(.*?)rdflib answers ([\d,]+) rows, Oxigraph ([\d,]+)", table, re.M)
+    # rdflib cannot subtract xsd:date values, which the time window of queries 11 and 12 does (issue 12)
+    others = {(r, o) for line, r, o in differing if not re.search(r"query 1[12] ", line)}
+    assert others <= {("1", "0")}, differing
     load = row("kg load triples/s")
     assert number.search(load[len("kg load triples/s") :]) or "skipped" in load, load
 
