@@ -146,7 +146,8 @@ class WorkerPool:
         return len(self._all) - self._idle.qsize()
 
     def pids(self) -> list[int]:
-        return sorted(w.process.pid for w in self._all)
+        """The live workers: one killed from outside drops out at once, before the watcher replaces it."""
+        return sorted(w.process.pid for w in self._all if w.process.poll() is None)
 
     async def start(self) -> None:
         workers = await asyncio.gather(*(Worker.start(self.location, self.in_memory) for _ in range(self.size)))
