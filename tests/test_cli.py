@@ -62,9 +62,11 @@ def test_validate_conforms(cli_store: Path) -> None:
     assert "sh:conforms true" in kg("validate", "--format", "turtle", store=cli_store).stdout
 
 
-def test_validate_unknown_article_is_a_store_error(cli_store: Path) -> None:
+def test_validate_unknown_article_is_a_usage_error(cli_store: Path) -> None:
     done = kg("validate", "--article", "nope", store=cli_store)
-    assert done.returncode == 3 and "article(s) not in the store" in done.stderr
+    assert done.returncode == 2
+    assert f"kg validate: --article: article(s) not in the store {cli_store}: nope" in done.stderr
+    assert "-> give source ids as 'kg ls' lists them; nothing was validated" in done.stderr
 
 
 def test_validate_without_a_store(tmp_path: Path) -> None:

@@ -1,6 +1,9 @@
-"""Credentials stay with their origin: a server on 127.0.0.1 that redirects, and another that records
-what reaches it. Neither ``Authorization`` (basic, bearer, digest) nor ``~/.netrc`` credentials ever
-reach another scheme, host or port, on the query path (SPARQLWrapper) or the load path (requests)."""
+"""The HTTP policy against servers on 127.0.0.1 that redirect, fail and record what reaches them.
+
+Credentials stay with their origin: neither ``Authorization`` (basic, bearer, digest) nor ``~/.netrc``
+credentials ever reach another scheme, host or port, on the query path (SPARQLWrapper) or the load
+path (requests). A busy server is asked again with backoff (its ``Retry-After`` obeyed); a rejected
+query is not."""
 
 from __future__ import annotations
 
@@ -22,7 +25,8 @@ EMPTY_SELECT = json.dumps({"head": {"vars": ["g"]}, "results": {"bindings": []}}
 
 class Recorder:
     """An HTTP server on 127.0.0.1 (free port, own thread) answering with ``answer(method, path)``:
-    ``("redirect", code, url)`` or ``(status, body)``; it keeps every request's headers."""
+    ``("redirect", code, url)`` or ``(status, body)`` or ``(status, body, headers)``; it keeps every
+    request's headers."""
 
     def __init__(self, answer: Callable[[str, str], tuple]) -> None:
         self.requests: list[tuple[str, str, dict[str, str]]] = []
@@ -44,8 +48,10 @@ class Recorder:
                     self.send_header("Content-Length", "0")
                     self.end_headers()
                     return
-                status, body = reply
+                status, body, *extra = reply
                 self.send_response(status)
+                for name, value in (extra[0] if extra else {}).items():
+                    self.send_header(name, value)
                 self.send_header("Content-Type", "application/sparql-results+json")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
@@ -214,3 +220,61 @@ def test_a_load_stops_at_a_redirect_to_another_origin(
     assert elsewhere.requests == []
     puts = [path for method, path, _ in origin.requests if method == "PUT"]
     assert len(puts) == 1  # stopped at the first redirect, not retried
+
+
+# -- retries -----------------------------------------------------------------------------------
+
+
+def failing_first(failures: list[tuple]) -> Recorder:
+    """Answers each request with the next of ``failures``, then with an empty SELECT."""
+    pending = list(failures)
+    return Recorder(lambda method, path: pending.pop(0) if pending else (200, EMPTY_SELECT))
+
+
+def test_a_busy_server_is_asked_again_and_its_retry_after_obeyed(capsys: pytest.CaptureFixture[str]) -> None:
+    server = failing_first([(503, b"busy", {"Retry-After": "0"}), (502, b"proxy error"), (504, b"")])
+    try:
+        code = main(["query", "who-said-what", "--endpoint", f"{server.base}/query", "--retry-delay", "0.01"])
+    finally:
+        server.close()
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    assert len(server.requests) == 4
+    assert "(0 rows)" in captured.out
+    assert captured.err.splitlines() == [
+        f"retrying the query in 0 s (attempt 2 of 4): {server.base}/query: HTTP 503: busy",
+        f"retrying the query in 0.02 s (attempt 3 of 4): {server.base}/query: HTTP 502: proxy error",
+        f"retrying the query in 0.04 s (attempt 4 of 4): {server.base}/query: HTTP 504",
+    ]
+
+
+def test_a_query_gives_up_after_its_retries_with_the_last_reason(capsys: pytest.CaptureFixture[str]) -> None:
+    server = Recorder(lambda method, path: (503, b"still busy", {"Retry-After": "3600"}))
+    try:
+        args = ["query", "who-said-what", "--endpoint", f"{server.base}/query", "--retries", "1", "--retry-delay", "0"]
+        code = main(args)
+    finally:
+        server.close()
+    err = capsys.readouterr().err
+    assert code == 3
+    assert len(server.requests) == 2
+    # An hour's Retry-After is past what is obeyed: the policy's own delay applies.
+    assert "retrying the query in 0 s (attempt 2 of 2)" in err
+    assert f"{server.base}/query: HTTP 503: still busy (gave up after 2 attempts)" in err
+
+
+def test_a_rejected_query_is_not_asked_again(capsys: pytest.CaptureFixture[str]) -> None:
+    server = Recorder(lambda method, path: (400, b"Parse error at line 1"))
+    try:
+        code = main(["query", "who-said-what", "--endpoint", f"{server.base}/query"])
+    finally:
+        server.close()
+    err = capsys.readouterr().err
+    assert code == 3 and len(server.requests) == 1
+    assert f"{server.base}/query: HTTP 400: the query was rejected: Parse error at line 1" in err
+    assert "retrying" not in err
+
+
+def test_negative_retries_are_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["query", "who-said-what", "--endpoint", "http://127.0.0.1:9/query", "--retries", "-1"]) == 2
+    assert "--retries and --retry-delay must not be negative" in capsys.readouterr().err

@@ -91,3 +91,18 @@ def remote_arguments(parser: argparse.ArgumentParser) -> None:
         help="auth scheme for the credentials (default: $KG_ENDPOINT_AUTH, else the preset's, else "
         "basic); credentials come only from the environment or ~/.netrc",
     )
+    parser.add_argument(
+        "--retries",
+        type=int,
+        default=3,
+        metavar="N",
+        help="retries when the server is busy (502/503/504; for a load also 500 and timeouts) or refuses "
+        "or drops the connection (default: 3)",
+    )
+    parser.add_argument(
+        "--retry-delay",
+        type=float,
+        default=1.0,
+        metavar="S",
+        help="first retry delay in seconds, doubled each retry; a server's Retry-After wins (default: 1)",
+    )

@@ -76,20 +76,6 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         help="quads per --dataset request (default: 5000000), or triples per graph request "
         "(a larger graph is a PUT then POSTs; default: 50000)",
     )
-    load.add_argument(
-        "--retries",
-        type=int,
-        default=3,
-        metavar="N",
-        help="retries on 5xx answers, timeouts and dropped connections (default: 3)",
-    )
-    load.add_argument(
-        "--retry-delay",
-        type=float,
-        default=1.0,
-        metavar="S",
-        help="first retry delay in seconds, doubled each retry (default: 1)",
-    )
     load.add_argument("--timeout", type=float, default=120.0, metavar="S", help="seconds per request (default: 120)")
     load.add_argument("--no-verify", action="store_true", help="skip counting the triples on the server afterwards")
     load.add_argument("--dry-run", action="store_true", help="print the plan (endpoints, graphs, requests) and stop")

@@ -7,7 +7,7 @@ import shutil
 import sys
 from typing import TYPE_CHECKING
 
-from kg.cli.common import EPILOG, EXIT_OK, remote_arguments, store_argument
+from kg.cli.common import EPILOG, EXIT_OK, remote_arguments, say, store_argument
 from kg.errors import QueryError, StoreError
 
 if TYPE_CHECKING:
@@ -35,12 +35,17 @@ def cmd_query(args: argparse.Namespace) -> int:
     articles: dict[str, dict[str, str]] = {}
     if args.endpoint:
         from kg.remote.endpoints import credentials_for, resolve_endpoints
+        from kg.remote.http import Policy
         from kg.remote.sparql import RemoteEndpoint
 
         bindings = query.bindings(given)
         endpoints = resolve_endpoints(args.endpoint, preset=args.preset)
         credentials = credentials_for(endpoints.query, scheme=args.auth, preset=endpoints.preset)
-        result = RemoteEndpoint(endpoints, credentials=credentials, timeout=args.timeout).select(query.text, bindings)
+        if args.retries < 0 or args.retry_delay < 0:
+            raise QueryError("--retries and --retry-delay must not be negative")
+        policy = Policy(retries=args.retries, retry_delay=args.retry_delay)
+        endpoint = RemoteEndpoint(endpoints, credentials=credentials, timeout=args.timeout, policy=policy, log=say)
+        result = endpoint.select(query.text, bindings)
     else:
         from kg.read.names import RegistryNames
         from kg.read.queries import article_ids

@@ -30,6 +30,8 @@ from kg.remote.endpoints import ENV_PASSWORD, ENV_TOKEN, ENV_USER, USER_AGENT, C
 #: Answers worth retrying: the server (or a proxy before it) failed or was busy, not the request.
 RETRY_STATUSES = frozenset({500, 502, 503, 504})
 MAX_REDIRECTS = 5
+#: The longest ``Retry-After`` obeyed (seconds); a server asking for longer gets the policy's backoff.
+MAX_RETRY_AFTER = 30.0
 
 
 @dataclass(frozen=True)
@@ -228,6 +230,17 @@ class _NoAuth(requests.auth.AuthBase):
 
     def __call__(self, request: requests.PreparedRequest) -> requests.PreparedRequest:
         return request
+
+
+def retry_after(headers: Any) -> float | None:
+    """The delay a ``Retry-After`` header asks for, in seconds (the delta form only; an HTTP date, a
+    negative, absurd or missing value gives None: the policy's own backoff applies)."""
+    value = (headers.get("Retry-After") if headers is not None else None) or ""
+    try:
+        seconds = float(value.strip())
+    except ValueError:
+        return None
+    return seconds if 0 <= seconds <= MAX_RETRY_AFTER else None
 
 
 # -- how failures are told ---------------------------------------------------------------------

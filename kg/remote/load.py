@@ -93,7 +93,12 @@ def load(
     log = log or (lambda message: None)
     progress = progress or (lambda n: None)
     endpoint = RemoteEndpoint(
-        plan.endpoints, credentials=plan.credentials, timeout=plan.options.connect_timeout + plan.options.timeout
+        plan.endpoints,
+        credentials=plan.credentials,
+        timeout=plan.options.connect_timeout + plan.options.timeout,
+        policy=plan.options.policy,
+        sleep=sleep,
+        log=log,
     )
     report = LoadReport()
     sender = Sender(plan.credentials, plan.options.policy, log, sleep)

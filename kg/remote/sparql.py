@@ -17,7 +17,7 @@ import json
 import re
 import time
 import urllib.error
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from http.client import HTTPException
 from typing import Any
 
@@ -36,7 +36,7 @@ from kg.remote.endpoints import (
     Endpoints,
     check_url,
 )
-from kg.remote.http import first_line, network_problem, urllib_opener
+from kg.remote.http import Policy, first_line, network_problem, retry_after, urllib_opener
 from kg.store import SelectResult
 
 # -- remote queries (SPARQL 1.1 Protocol, via SPARQLWrapper) -----------------------------------
@@ -125,11 +125,31 @@ def _term(value: Mapping[str, str]) -> Node:
     raise ValueError(f"unknown term type {kind!r}")
 
 
+#: Answers after which a query is asked again: a proxy or the server was busy or away. A 500 is not
+#: among them (unlike a load's): for a query it is most often the query's own failure.
+QUERY_RETRY_STATUSES = frozenset({502, 503, 504})
+
+
+class _Transient(Exception):
+    """A failure worth another attempt; ``wait`` is the server's ``Retry-After``, if it gave one."""
+
+    def __init__(self, problem: str, wait: float | None) -> None:
+        super().__init__(problem)
+        self.problem, self.wait = problem, wait
+
+
 class RemoteEndpoint:
     """A SPARQL endpoint reached through SPARQLWrapper (POST, timeout, JSON results)."""
 
     def __init__(
-        self, endpoints: Endpoints | str, *, credentials: Credentials | None = None, timeout: float = 60.0
+        self,
+        endpoints: Endpoints | str,
+        *,
+        credentials: Credentials | None = None,
+        timeout: float = 60.0,
+        policy: Policy | None = None,
+        sleep: Callable[[float], None] = time.sleep,
+        log: Callable[[str], None] | None = None,
     ) -> None:
         self.endpoints = (
             endpoints if isinstance(endpoints, Endpoints) else Endpoints(check_url(endpoints, "--endpoint"))
@@ -139,6 +159,9 @@ class RemoteEndpoint:
         if not timeout > 0:
             raise EndpointError("--timeout must be a positive number of seconds")
         self.timeout = timeout
+        self.policy = policy or Policy()
+        self.sleep = sleep
+        self.log = log or (lambda message: None)
 
     def _wrapper(self, query: str) -> Any:  # a SPARQLWrapper, imported lazily
         from SPARQLWrapper import BASIC, JSON, POST, URLENCODED, SPARQLWrapper
@@ -162,7 +185,28 @@ class RemoteEndpoint:
         return wrapper
 
     def _json(self, query: str) -> dict:
-        """Run ``query``; the parsed SPARQL JSON answer, or a StoreError saying what went wrong."""
+        """Run ``query``; the parsed SPARQL JSON answer, or a StoreError saying what went wrong.
+
+        A busy or unreachable server is asked again with the HTTP policy's backoff (a server's
+        ``Retry-After`` wins, up to :data:`kg.remote.http.MAX_RETRY_AFTER`): queries change nothing, so
+        asking twice is safe. A query the server rejected, or one that ran out of time, is not
+        retried: it would fail the same way.
+        """
+        delay = self.policy.retry_delay
+        attempts = self.policy.retries + 1
+        for attempt in range(1, attempts + 1):
+            try:
+                return self._attempt(query)
+            except _Transient as err:
+                if attempt == attempts:
+                    raise StoreError(f"{err.problem} (gave up after {attempts} attempts)") from err
+                wait = err.wait if err.wait is not None else delay
+                self.log(f"retrying the query in {wait:g} s (attempt {attempt + 1} of {attempts}): {err.problem}")
+                self.sleep(wait)
+                delay *= 2
+        raise AssertionError("unreachable: the last attempt returns or raises")
+
+    def _attempt(self, query: str) -> dict:
         started = time.monotonic()
         # SPARQLWrapper builds the request (query form, parameters, headers, basic or bearer
         # credentials); kg.remote.http's opener sends it, so that redirects keep credentials home.
@@ -171,9 +215,16 @@ class RemoteEndpoint:
             with urllib_opener(self.credentials, self.url).open(request, timeout=self.timeout) as response:
                 body = response.read()
         except urllib.error.HTTPError as err:
+            if err.code in QUERY_RETRY_STATUSES:
+                raise _Transient(self._error(err.code, err.read()).args[0], retry_after(err.headers)) from err
             raise self._error(err.code, err.read()) from err
         except (urllib.error.URLError, OSError, HTTPException) as err:
-            raise StoreError(f"{self.url}: {network_problem(err, self.timeout)}") from err
+            problem = network_problem(err, self.timeout)
+            # A server refusing or dropping connections may be restarting; one that let the query
+            # run out of time, or a host name that does not resolve, would fail the same way again.
+            if problem.startswith("connection refused") or problem == "the server dropped the connection":
+                raise _Transient(f"{self.url}: {problem}", None) from err
+            raise StoreError(f"{self.url}: {problem}") from err
         try:
             return json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError) as err:

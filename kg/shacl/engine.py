@@ -15,7 +15,7 @@ import pyshacl
 from rdflib import Graph
 from rdflib.namespace import RDF, SH
 
-from kg.errors import StoreError
+from kg.errors import InputError, Problem
 from kg.parallel import ordered_map, worker_state
 from kg.shacl.report import (
     REGISTRY_GROUP,
@@ -157,13 +157,23 @@ def validate_store(
     This process reads each batch as N-Triples (Oxigraph writes it, fast); worker processes
     (:mod:`kg.parallel`, one per core) validate the batches; the reports are merged in order.
 
-    :raises StoreError: when an article asked for is not in the store.
+    :raises InputError: when an article asked for is not in the store (a usage error, exit 2, as for
+        ``kg export --article`` and ``kg remove``).
     """
     stored = stored_article_ids(store)
     wanted = list(source_ids) if source_ids else stored
     missing = sorted(set(wanted) - set(stored))
     if missing:
-        raise StoreError(f"article(s) not in the store {store.location}: {', '.join(missing)}")
+        raise InputError(
+            [
+                Problem(
+                    "kg validate",
+                    "--article",
+                    f"article(s) not in the store {store.location}: {', '.join(missing)}",
+                    "give source ids as 'kg ls' lists them; nothing was validated",
+                )
+            ]
+        )
     batches = [wanted[start : start + batch_size] for start in range(0, len(wanted), batch_size)]
     texts = ({sid: store.ntriples(article_graph(sid)) for sid in batch} for batch in batches)
     # The engine is chosen here, not in the workers: their fork server may predate a change of
