@@ -54,6 +54,8 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     command = os.environ.get("KG_LABEL_STUDIO") or shutil.which("label-studio")
     if not command:
         pytest.skip("label-studio is not installed: pip install label-studio in a venv of its own, set KG_LABEL_STUDIO")
+    # Asked for by name (as .ci/run does): a Label Studio that does not start is a failure, not a skip.
+    give_up = pytest.fail if os.environ.get("KG_LABEL_STUDIO") else pytest.skip
     data = tmp_path_factory.mktemp("label-studio")
     port = _free_port()
     env = {
@@ -72,9 +74,7 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         deadline = time.monotonic() + START_TIMEOUT
         while time.monotonic() < deadline:
             if process.poll() is not None:
-                pytest.skip(
-                    f"label-studio exited with {process.returncode} while starting (log: {data / 'server.log'})"
-                )
+                give_up(f"label-studio exited with {process.returncode} while starting (log: {data / 'server.log'})")
             try:
                 if requests.get(f"{base}/health", timeout=2).ok:
                     break
@@ -82,7 +82,7 @@ def label_studio(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
                 pass
             time.sleep(2)
         else:
-            pytest.skip(f"label-studio did not start within {START_TIMEOUT:.0f} s (KG_LABEL_STUDIO_START_TIMEOUT)")
+            give_up(f"label-studio did not start within {START_TIMEOUT:.0f} s (KG_LABEL_STUDIO_START_TIMEOUT)")
         yield base
     finally:
         if process.poll() is None:
@@ -116,11 +116,12 @@ def _review_in_label_studio(base: str, tasks_file: Path, title: str) -> list[dic
 
 
 def _workspace(tmp_path: Path) -> Path:
-    for name in ("000_4b2d17f57ebafa46.yaml", "000_4b2d17f57ebafa46.txt", "registry.yaml"):
+    # corpus.yaml defines the corpus-level communication and actions the seed's statements refer to.
+    for name in ("000_4b2d17f57ebafa46.yaml", "000_4b2d17f57ebafa46.txt", "registry.yaml", "corpus.yaml"):
         shutil.copy(CORPUS / name, tmp_path / name)
     back = tmp_path / "back"
     back.mkdir()
-    for name in ("000_4b2d17f57ebafa46.txt", "registry.yaml"):
+    for name in ("000_4b2d17f57ebafa46.txt", "registry.yaml", "corpus.yaml"):
         shutil.copy(CORPUS / name, back / name)
     return back
 
