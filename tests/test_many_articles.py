@@ -228,6 +228,42 @@ def test_a_change_is_not_a_contradiction(corpus_store: EmbeddedStore) -> None:
     assert run(corpus_store, "contradictions") == []
 
 
+def test_opposite_stances_of_one_holder_on_one_action_on_one_day_are_a_contradiction(tmp_path: Path) -> None:
+    """The German interview moved to 2 March, the day of the seed's refusal: no longer a change."""
+    corpus = tmp_path / "articles"
+    shutil.copytree(CORPUS, corpus)
+    interview = corpus / "002_rundschau_wadephul.yaml"
+    text = interview.read_text(encoding="utf-8")
+    for old, new in [
+        ("    date: 2026-03-09", "    date: 2026-03-02"),
+        ("    stated_on: 2026-03-09", "    stated_on: 2026-03-02"),
+        ("    date_basis: relative-weekday", "    date_basis: explicit"),
+    ]:
+        assert old in text
+        text = text.replace(old, new)
+    interview.write_text(text, encoding="utf-8")
+    with EmbeddedStore(tmp_path / "store") as store:
+        assert {o.status for o in ingest([corpus], store).outcomes} == {"stored"}
+        rows = run(store, "contradictions")
+        assert [{k: str(v) for k, v in row.items() if k != "holder"} for row in rows] == [
+            {
+                "holderLabel": "Germany",
+                "positionDate": "2026-03-02",
+                "stanceLabel": "refuses participation",
+                "otherStanceLabel": "ready to",
+                "actionLabel": "Germany taking part in military operations against Iran",
+                "restrictions": "exception: Bundeswehr soldiers would defend themselves if attacked",
+                "otherRestrictions": "trigger: nur wenn die Partner in der Golfregion angegriffen werden"
+                " | purpose: zum Schutz der Partner",
+                "reason": "Germany: refuses participation vs ready to on the same action, both on 2026-03-02,"
+                " under different restrictions",
+                "position": local(SEED_ID, "position", "de-refuses-participation"),
+                "otherPosition": local(RUNDSCHAU, "position", "de-ready-to-protect-partners"),
+            }
+        ]
+        assert run(store, "contradictions", holder="france") == []
+
+
 # -- removing an article ---------------------------------------------------------------------------
 
 

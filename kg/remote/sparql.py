@@ -102,11 +102,105 @@ def values_block(bindings: Mapping[str, Node]) -> str:
 
 
 def bind_parameters(query: str, bindings: Mapping[str, Node] | None) -> str:
-    """The query with its parameters bound by a VALUES block at the start of its outer WHERE group."""
+    """The query with its parameters bound by VALUES blocks: all of them at the start of the outer
+    WHERE group, and each again at the start of every inner group that mentions it.
+
+    SPARQL evaluates a group's parts bottom-up: a UNION branch, a FILTER EXISTS or a subquery does
+    not see a VALUES block of the group around it, so a time window or a default used inside one
+    would be read unbound (the tensions window was, remotely). Oxigraph's substitutions, which
+    bind parameters for the embedded store, put the value everywhere; a block in every group that
+    mentions the parameter does the same. A subquery that does not project the parameter has its
+    own variable of that name and is left alone, as are VALUES data blocks and CONSTRUCT templates.
+    """
     if not bindings:
         return query
-    at = _where_brace(query)
-    return f"{query[:at]}\n  {values_block(bindings)}\n{query[at:]}"
+    values_block(bindings)  # every name and term checked once, before anything is inserted
+    inserts = [(_where_brace(query), values_block(bindings))]
+    for at, names in _inner_groups(query, set(bindings)):
+        inserts.append((at, values_block({name: bindings[name] for name in sorted(names)})))
+    for at, block in sorted(inserts, reverse=True):
+        query = f"{query[:at]}\n  {block}\n{query[at:]}"
+    return query
+
+
+def _inner_groups(query: str, names: set[str]) -> list[tuple[int, set[str]]]:
+    """Each group inside the outer WHERE group that mentions one of ``names`` in scope: the index
+    just after its ``{`` and the names it mentions."""
+    tokens = [m for m in _TOKEN.finditer(query) if m.lastgroup != "comment" and not m.group().isspace()]
+    closing = _matching_braces(tokens)
+    variables = [
+        (m.start(), m.group())
+        for at, m in enumerate(tokens)
+        if m.lastgroup == "word" and at > 0 and tokens[at - 1].group() in ("?", "$")
+    ]
+    groups: list[tuple[int, set[str]]] = []
+    scopes: list[tuple[int, set[str]]] = [(-1, names)]  # (index of the closing brace, names in scope)
+    depth = 0
+    projection: list[re.Match[str]] | None = None  # a subquery's projection, while it is read
+    data_block = False  # the next brace opens a VALUES data block
+    for at, match in enumerate(tokens):
+        kind, text = match.lastgroup, match.group()
+        if kind == "close":
+            depth -= 1
+            while scopes[-1][0] == at:
+                scopes.pop()
+            continue
+        if kind != "open":
+            if projection is not None:
+                projection.append(match)
+            elif kind == "word" and depth > 0 and text.upper() == "SELECT":
+                projection = []
+            elif kind == "word" and text.upper() == "VALUES":
+                data_block = True
+            continue
+        depth += 1
+        end = closing[at]
+        if data_block:
+            data_block = False
+            scopes.append((end, set()))
+            continue
+        in_scope = scopes[-1][1]
+        if projection is not None:  # a subquery's WHERE group: only what it projects comes in
+            projected = _projected(projection)
+            in_scope = in_scope if projected is None else in_scope & projected
+            projection = None
+        scopes.append((end, in_scope))
+        wraps_a_subquery = at + 1 < len(tokens) and tokens[at + 1].group().upper() == "SELECT"
+        if depth > 1 and in_scope and not wraps_a_subquery:
+            mentioned = {name for start, name in variables if match.end() <= start < tokens[end].start()}
+            if mentioned & in_scope:
+                groups.append((match.end(), mentioned & in_scope))
+    return groups
+
+
+def _matching_braces(tokens: list[re.Match[str]]) -> dict[int, int]:
+    closing: dict[int, int] = {}
+    opened: list[int] = []
+    for at, match in enumerate(tokens):
+        if match.lastgroup == "open":
+            opened.append(at)
+        elif match.lastgroup == "close" and opened:
+            closing[opened.pop()] = at
+    for at in opened:  # an unbalanced query: the server will say what is wrong with it
+        closing[at] = len(tokens) - 1
+    return closing
+
+
+def _projected(projection: list[re.Match[str]]) -> set[str] | None:
+    """The variables a projection passes through (``?x`` outside parentheses), or None for ``*``.
+
+    An alias ``(... AS ?y)`` is left out: it is made by the subquery, and binding it inside the
+    subquery's group would be a different variable (or a syntax error)."""
+    names: set[str] = set()
+    parens = 0
+    for at, match in enumerate(projection):
+        text = match.group()
+        if text == "*" and parens == 0:
+            return None
+        parens += (text == "(") - (text == ")")
+        if parens == 0 and match.lastgroup == "word" and at > 0 and projection[at - 1].group() in ("?", "$"):
+            names.add(text)
+    return names
 
 
 def _term(value: Mapping[str, str]) -> Node:
