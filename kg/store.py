@@ -12,6 +12,7 @@ transaction.
 from __future__ import annotations
 
 import os
+import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -72,14 +73,32 @@ def rdflib_triple(quad: ox.Quad) -> tuple[Node, Node, Node]:
     return cast(tuple[Node, Node, Node], (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
 
 
-def ntriples(graph: Graph) -> str:
-    """``graph`` as an N-Triples document, one triple per line (what :meth:`EmbeddedStore.replace` takes).
+def ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:
+    """``triples`` (an rdflib graph, or any triples) as an N-Triples document, one triple per line (what
+    :meth:`EmbeddedStore.replace` takes).
 
     The store writes N-Triples text, not rdflib graphs: ingest workers make it in their process, and
-    the store's Rust parser takes it in one transaction. (Not ``Node.n3()``: that writes Turtle's
-    long strings for multi-line literals.)
+    the store's Rust parser takes it in one transaction. The lines are those rdflib's N-Triples
+    serialiser writes (the same escapes, and an IRI it refuses is refused here), without building a
+    graph first. (Not ``Node.n3()`` for literals: that writes Turtle's long strings for multi-line
+    literals.)
     """
-    return graph.serialize(format="nt", encoding="utf-8").decode("utf-8")
+    text = "".join([f"{s.n3()} {p.n3()} {_nt_object(o)} .\n" for s, p, o in triples])
+    # rdflib's serialiser encoded each line, so a lone surrogate (which UTF-8 cannot carry) failed
+    # the article's preparation there; it must not reach the store's parser instead.
+    text.encode("utf-8")
+    return text
+
+
+def _nt_object(term: Node) -> str:
+    if not isinstance(term, Literal):
+        return term.n3()
+    quoted = str(term).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
+    if term.language:
+        return f'"{quoted}"@{term.language}'
+    if term.datatype:
+        return f'"{quoted}"^^<{term.datatype}>'
+    return f'"{quoted}"'
 
 
 @dataclass(frozen=True)
@@ -98,6 +117,54 @@ class GraphReplacement:
     @classmethod
     def of(cls, graph: URIRef, triples: Graph) -> GraphReplacement:
         return cls(graph, ntriples(triples))
+
+
+#: Quads of new graphs gathered for one bulk load during an ingest. Each bulk load is its own set
+#: of table files overlapping the earlier ones, which RocksDB later compacts into levels it does not
+#: compress: the fewer the loads, the closer the store is to one bulk load of everything (1,000
+#: articles in batches of 40 left a store 1.8x as large). The loader holds about 1 KB per quad, so
+#: this bounds its memory to about 200 MB; and it must stay below the loader's own batch (a million
+#: quads), or one load would be several ingestions and a kill could leave part of one.
+LOAD_QUADS = 200_000
+
+
+class Staging:
+    """New graphs waiting for one bulk load, as N-Quads in an unnamed temporary file: the text is
+    not held in memory, and a killed process leaves nothing behind (the store never saw it)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the Staging (close)
+        self.quads = 0
+
+    def add(self, items: Iterable[GraphReplacement]) -> None:
+        provenance = f" {GRAPH['provenance'].n3()} .\n"
+        for item in items:
+            # Each N-Triples line ends with " .\n", which never occurs inside a term (newlines in
+            # literals are escaped), so appending the graph name turns the lines into N-Quads.
+            text = item.triples.replace(" .\n", f" {item.graph.n3()} .\n") + item.provenance.replace(" .\n", provenance)
+            self._file.write(text.encode("utf-8"))
+            self.quads += text.count("\n")
+
+    def load_into(self, store: EmbeddedStore) -> None:
+        """Bulk-load what was gathered (one atomic ingestion) and start again empty."""
+        if self.quads:
+            self._file.seek(0)
+            try:
+                store.oxigraph.bulk_load(self._file, format=ox.RdfFormat.N_QUADS)
+            except (OSError, SyntaxError) as err:
+                raise StoreError(f"the store at {store.location} failed to write: {err}") from err
+            self._file.seek(0)
+            self._file.truncate()
+            self.quads = 0
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> Staging:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
 
 
 @dataclass(frozen=True)
@@ -157,12 +224,13 @@ class EmbeddedStore:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def replace(self, replacements: Iterable[GraphReplacement]) -> None:
+    def replace(self, replacements: Iterable[GraphReplacement], *, staging: Staging | None = None) -> int:
         """Replace named graphs (and their provenance), each graph atomically.
 
         Graphs the store does not hold yet are added by one bulk load (one atomic ingestion, see the
-        module docstring); graphs it holds are dropped and re-inserted by one SPARQL update (one
-        transaction), so a reader or a kill never sees half of an article.
+        module docstring), or gathered in ``staging`` for a later one; graphs it holds are dropped and
+        re-inserted by one SPARQL update (one transaction), so a reader or a kill never sees half of
+        an article. Returns how many graphs were replaced in that transaction.
         """
         if self.in_memory:
             raise StoreError("an in-memory snapshot is read-only: open the store without in_memory to write")
@@ -172,8 +240,15 @@ class EmbeddedStore:
             for i in items
             if not self._store.contains_named_graph(ox.NamedNode(str(i.graph))) and not self._has_provenance(i)
         ]
-        self._extend(fresh)
-        self._replace_existing([i for i in items if i not in fresh])
+        if staging is None:
+            with Staging() as now:
+                now.add(fresh)
+                now.load_into(self)
+        else:
+            staging.add(fresh)
+        existing = [i for i in items if i not in fresh]
+        self._replace_existing(existing)
+        return len(existing)
 
     def _has_provenance(self, item: GraphReplacement) -> bool:
         """Whether old provenance about the graph is still stored (and must be removed first)."""
@@ -182,26 +257,6 @@ class EmbeddedStore:
             next(self._store.quads_for_pattern(ox.NamedNode(str(s)), None, None, graph), None)
             for s in item.provenance_subjects
         )
-
-    def _extend(self, items: list[GraphReplacement]) -> None:
-        """Add new graphs: one N-Quads document, parsed and bulk-loaded by Oxigraph in one ingestion.
-
-        The document stays far below the loader's batch of a million quads, so the loader builds one
-        set of table files and ingests them at once: a kill before that call leaves unused table
-        files in the store's folder (RocksDB ignores them), never part of the graphs.
-        """
-        provenance = f" {GRAPH['provenance'].n3()} .\n"
-        # Each N-Triples line ends with " .\n", which never occurs inside a term (newlines in
-        # literals are escaped), so appending the graph name turns the lines into N-Quads.
-        document = "".join(
-            item.triples.replace(" .\n", f" {item.graph.n3()} .\n") + item.provenance.replace(" .\n", provenance)
-            for item in items
-        )
-        if document:
-            try:
-                self._store.bulk_load(document, format=ox.RdfFormat.N_QUADS)
-            except (OSError, SyntaxError) as err:
-                raise StoreError(f"the store at {self.location} failed to write: {err}") from err
 
     def _replace_existing(self, items: list[GraphReplacement]) -> None:
         provenance = GRAPH["provenance"]
@@ -270,6 +325,15 @@ class EmbeddedStore:
         variables = [v.value for v in solutions.variables]
         rows = [tuple(to_rdflib(solution[v]) for v in variables) for solution in solutions]
         return SelectResult(variables, rows)
+
+    def select_values(self, query: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        """The same SELECT, each term as its plain value (an IRI, a literal's lexical form, a blank
+        node's id; None for unbound): for readers that want text only. Making an rdflib term costs
+        about 15 µs a value, most of what indexing the articles of an ingest took."""
+        solutions = self._solutions(query, None)
+        variables = [v.value for v in solutions.variables]
+        rows = [tuple(None if term is None else term.value for term in solution) for solution in solutions]
+        return variables, rows
 
     def answer(self, query: str, bindings: Mapping[str, Node] | None = None, *, fmt: str = "json") -> bytes:
         """The same SELECT, its answer written by Oxigraph in a W3C results format (``csv``, ``tsv``,

@@ -316,15 +316,15 @@ def _add_entry(db: sqlite3.Connection, text: str, kind: str, article: str, actor
     db.execute("INSERT INTO entries_fts(rowid, body) VALUES (?, ?)", (cursor.lastrowid, body))
 
 
-def _slug(term: Node | None) -> str:
+def _slug(term: Node | str | None) -> str:
     text = str(term or "")
     return text[len(str(ACTOR)) :] if text.startswith(str(ACTOR)) else text
 
 
-def _rows(store: EmbeddedStore, query: str, graphs: str) -> Iterator[dict[str, Node | None]]:
-    result = store.select(query % graphs)
-    for row in result.rows:
-        yield dict(zip(result.variables, row, strict=True))
+def _rows(store: EmbeddedStore, query: str, graphs: str) -> Iterator[dict[str, str | None]]:
+    variables, rows = store.select_values(query % graphs)
+    for row in rows:
+        yield dict(zip(variables, row, strict=True))
 
 
 def _index_articles(
@@ -335,7 +335,7 @@ def _index_articles(
     graphs = " ".join(article_graph(i).n3() for i in ids)  # minted from validated slugs
     prefix = str(ARTICLE)
 
-    def article_of(graph: Node | None) -> str:
+    def article_of(graph: str | None) -> str:
         return str(graph).rsplit("/", 1)[-1]
 
     articles: dict[str, dict[str, str]] = {}

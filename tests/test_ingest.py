@@ -321,25 +321,31 @@ def test_validation_in_worker_processes_reports_what_one_process_does(tmp_path: 
     assert all("stance" in finding for finding in sequential["copy-5"])
 
 
-def test_ingest_compacts_the_store_after_writing_a_large_share_of_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """Compaction speeds up the read-only queries after a large ingest, but costs as much as the whole
-    store: it follows an ingest that wrote at least a tenth of the store, not a small addition."""
-    import pyoxigraph as ox
+def test_article_text_is_what_rdflib_would_serialise() -> None:
+    """Ingest writes an article's N-Triples itself, without an rdflib graph: the lines are rdflib's,
+    escapes included, and what rdflib refuses to write is refused."""
+    from rdflib import Graph
 
-    compacted: list[int] = []
-    monkeypatch.setattr(EmbeddedStore, "optimize", lambda self: compacted.append(len(self)))
-    with EmbeddedStore(tmp_path / "new") as store:
-        ingest([SEED], store)
-        assert compacted == [len(store)]
-    big = ox.Store(str(tmp_path / "big"))
-    filler = ox.NamedNode("http://example.org/filler")
-    big.extend(ox.Quad(filler, filler, ox.Literal(i), filler) for i in range(100_000))
-    big.flush()
-    del big
-    compacted.clear()
-    with EmbeddedStore(tmp_path / "big") as store:
-        summary = ingest([SEED], store)
-        assert summary.count("stored") == 1 and len(store) > 100_000
-    assert compacted == []
+    from kg.ingest.build import article_triples
+    from kg.store import ntriples
+
+    registry = load_registry(CORPUS / "registry.yaml")
+    triples = article_triples(load_article(SEED, registry), registry)
+    expected = article_graph(load_article(SEED, registry), registry).serialize(format="nt")
+    assert sorted(triples.ntriples().splitlines()) == sorted(expected.splitlines())
+    node = URIRef("http://example.org/a")
+    tricky = Graph()
+    for literal in (
+        Literal('say "no"\\ \n\r\ttab ü'),
+        Literal("x", lang="de-CH"),
+        Literal("2026-03-01", datatype=XSD.date),
+        Literal(5, datatype=XSD.nonNegativeInteger),
+    ):
+        tricky.add((node, RDF.value, literal))
+    written = ntriples(tricky)
+    assert sorted(written.splitlines()) == sorted(tricky.serialize(format="nt").splitlines())
+    assert '"say \\"no\\"\\\\ \\n\\r\ttab ü"' in written
+    with pytest.raises(Exception, match="does not look like a valid URI"):
+        ntriples([(URIRef("http://example.org/a b"), RDF.value, node)])
+    with pytest.raises(UnicodeEncodeError):
+        ntriples([(node, RDF.value, Literal("\ud800"))])

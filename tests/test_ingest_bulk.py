@@ -16,7 +16,7 @@ import pytest
 from conftest import CORPUS, SEED, SEED_ID
 
 from kg.ingest.pipeline import ingest
-from kg.store import EmbeddedStore, GraphReplacement
+from kg.store import LOAD_QUADS, EmbeddedStore, GraphReplacement
 from kg.terms import article_graph
 
 INGEST_SCRIPT = """
@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from kg.ingest.pipeline import ingest
 from kg.store import EmbeddedStore
-ingest([Path(sys.argv[1])], EmbeddedStore(sys.argv[2]), batch_size=2, workers=1)
+ingest([Path(sys.argv[1])], EmbeddedStore(sys.argv[2]), batch_size=2, workers=1, load_quads=1)
 """
 
 
@@ -103,3 +103,43 @@ def test_replacing_an_article_keeps_one_copy(tmp_path: Path) -> None:
         store.replace([GraphReplacement(graph, '<http://example.org/a> <http://example.org/p> "1" .\n')])
         store.replace([GraphReplacement(graph, '<http://example.org/a> <http://example.org/p> "2" .\n')])
         assert [str(q.object.value) for q in store.quads(graph)] == ["2"]
+
+
+def test_new_graphs_are_gathered_into_few_bulk_loads(tmp_path: Path) -> None:
+    """Batches are gathered into one bulk load until it holds ``load_quads`` quads; progress counts
+    the articles once they are committed."""
+    corpus = copies(tmp_path, 6)
+    for load_quads, expected in ((LOAD_QUADS, [6]), (1, [2, 2, 2])):
+        committed: list[int] = []
+        location = tmp_path / f"store-{load_quads}"
+        with EmbeddedStore(location) as store:
+            ingest([corpus], store, batch_size=2, workers=1, progress=committed.append, load_quads=load_quads)
+        assert committed == expected
+        assert sorted(article_sizes(location)) == [str(article_graph(f"copy-{n:03}")) for n in range(6)]
+
+
+def test_ingest_compacts_the_store_after_writing_it_in_many_pieces(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Compaction speeds up the read-only queries after an ingest written in many pieces, but costs
+    as much as the whole store, and makes a store bulk-loaded in a few pieces larger (RocksDB writes
+    it uncompressed): it follows an ingest of many pieces that wrote at least a tenth of the store."""
+    compacted: list[int] = []
+    monkeypatch.setattr(EmbeddedStore, "optimize", lambda self: compacted.append(len(self)))
+    corpus = copies(tmp_path, 6)
+    with EmbeddedStore(tmp_path / "few") as store:
+        ingest([corpus], store, batch_size=1, workers=1)
+    assert compacted == []
+    with EmbeddedStore(tmp_path / "many") as store:
+        ingest([corpus], store, batch_size=1, workers=1, load_quads=1)
+        assert compacted == [len(store)]
+    big = ox.Store(str(tmp_path / "big"))
+    filler = ox.NamedNode("http://example.org/filler")
+    big.extend(ox.Quad(filler, filler, ox.Literal(i), filler) for i in range(100_000))
+    big.flush()
+    del big
+    compacted.clear()
+    with EmbeddedStore(tmp_path / "big") as store:
+        summary = ingest([corpus], store, batch_size=1, workers=1, load_quads=1)
+        assert summary.count("stored") == 6 and len(store) > 100_000
+    assert compacted == []

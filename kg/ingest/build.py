@@ -1,15 +1,21 @@
 """Turn checked annotations into RDF: pure functions, no I/O.
 
-``article_graph`` maps one :class:`~kg.annotations.Article` to the triples of its named graph,
-``registry_graph`` maps the registry, ``provenance_graph`` records how an article graph was made.
+``article_triples`` maps one :class:`~kg.annotations.Article` to the triples of its named graph,
+``registry_graph`` maps the registry, ``provenance_triples`` records how an article graph was made.
 IRIs come from :mod:`kg.iris` only, so the same input always gives the same triples.
+
+An article's triples are collected as :class:`Triples`, not as an rdflib graph: ingest only ever
+stores them as N-Triples text (and the pyrudof screen reads that text), and adding to an rdflib graph
+cost about a quarter of preparing an article (its indexes and events). The registry and corpus stay
+rdflib graphs: pySHACL validates every batch with them.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Any
+from typing import Any, Protocol
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
@@ -39,8 +45,45 @@ from kg.iris import (
     source_file_iri,
     span_iri,
 )
+from kg.store import ntriples
 from kg.terms import GPO, OA, ONTOLOGY_IRI, SCHEMA, concept
 from kg.terms import article_graph as article_graph_iri
+
+Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+
+class _Sink(Protocol):
+    """Where triples are added: an rdflib graph (registry, corpus) or :class:`Triples` (an article)."""
+
+    def add(self, triple: Triple, /) -> object: ...
+
+
+class Triples:
+    """Triples in the order they were added, each once (as a graph holds them)."""
+
+    def __init__(self) -> None:
+        self._triples: dict[Triple, None] = {}
+
+    def add(self, triple: Triple, /) -> None:
+        self._triples[triple] = None
+
+    def __len__(self) -> int:
+        return len(self._triples)
+
+    def __iter__(self) -> Iterator[Triple]:
+        return iter(self._triples)
+
+    def ntriples(self) -> str:
+        """The triples as an N-Triples document (see :func:`kg.store.ntriples`)."""
+        return ntriples(self._triples)
+
+    def graph(self) -> Graph:
+        """The triples as an rdflib graph, for pySHACL."""
+        graph = Graph()
+        for triple in self._triples:
+            graph.add(triple)
+        return graph
+
 
 WIKIDATA_ENTITY = "http://www.wikidata.org/entity/"
 
@@ -105,7 +148,7 @@ def registry_graph(registry: Registry) -> Graph:
     return graph
 
 
-def _office_term(graph: Graph, registry: Registry, post: URIRef, index: int, term: dict[str, Any]) -> None:
+def _office_term(graph: _Sink, registry: Registry, post: URIRef, index: int, term: dict[str, Any]) -> None:
     """One tenure of an office: ORG membership of the holder during an OWL-Time interval."""
     node = office_term_iri(post, index)
     interval = URIRef(f"{node}#interval")
@@ -126,7 +169,7 @@ def _office_term(graph: Graph, registry: Registry, post: URIRef, index: int, ter
 PUBLISHED_TYPES = {4: XSD.gYear, 7: XSD.gYearMonth, 10: XSD.date}
 
 
-def _speakers(graph: Graph, registry: Registry, node: URIRef, statement: dict[str, Any]) -> None:
+def _speakers(graph: _Sink, registry: Registry, node: URIRef, statement: dict[str, Any]) -> None:
     """Speakers, each with the office it spoke in (a speaker role); a statement with one office
     also has it as its capacity (``gpo:speakerCapacity`` is one office per statement)."""
     pairs = speaker_offices(statement)
@@ -145,7 +188,7 @@ def _speakers(graph: Graph, registry: Registry, node: URIRef, statement: dict[st
         graph.add((role, GPO.roleOffice, post))
 
 
-def _described(graph: Graph, registry: Registry, node: URIRef, record: dict[str, Any], lang: str) -> None:
+def _described(graph: _Sink, registry: Registry, node: URIRef, record: dict[str, Any], lang: str) -> None:
     """What a record says about its own description: the note of an 'other' value, a framing."""
     if "other_note" in record:
         graph.add((node, GPO.otherNote, Literal(record["other_note"], lang="en")))
@@ -156,7 +199,7 @@ def _described(graph: Graph, registry: Registry, node: URIRef, record: dict[str,
 
 
 def _position_core(
-    graph: Graph, registry: Registry, node: URIRef, position: dict[str, Any], resolve: Any, lang: str
+    graph: _Sink, registry: Registry, node: URIRef, position: dict[str, Any], resolve: Any, lang: str
 ) -> None:
     """What a position says, wherever it is defined: holder, stance, modality, status, links."""
     add = graph.add
@@ -187,7 +230,7 @@ CHANGE_PREDICATES = {
 }
 
 
-def _condition_core(graph: Graph, registry: Registry, node: URIRef, condition: dict[str, Any], lang: str) -> None:
+def _condition_core(graph: _Sink, registry: Registry, node: URIRef, condition: dict[str, Any], lang: str) -> None:
     add = graph.add
     add((node, GPO.conditionType, concept("condition-type", condition["type"])))
     for notation in condition.get("values") or []:
@@ -214,7 +257,7 @@ def condition_slugs(conditions: list[dict[str, Any]]) -> list[str]:
     return slugs
 
 
-def _action_core(graph: Graph, registry: Registry, node: URIRef, action: dict[str, Any], lang: str) -> None:
+def _action_core(graph: _Sink, registry: Registry, node: URIRef, action: dict[str, Any], lang: str) -> None:
     add = graph.add
     add((node, RDF.type, GPO.Action))
     add((node, RDFS.label, Literal(action["label"], lang=lang)))
@@ -296,7 +339,7 @@ class _ArticleBuilder:
         self.data = article.data
         self.lang = self.data["article"]["language"]
         self.iri = article_iri(article.source_id)
-        self.graph = Graph()
+        self.graph = Triples()
         self.kinds = dict(evidence_items(self.data))
         self.corpus = registry.corpus
         self.expressed = expressed_positions(self.data, self.corpus)
@@ -352,7 +395,7 @@ class _ArticleBuilder:
         self.add(position, OA.end, Literal(found.end, datatype=XSD.nonNegativeInteger))
         return node
 
-    def build(self) -> Graph:
+    def build(self) -> Triples:
         self.article_node()
         for venue in self.data.get("venues") or []:
             self.venue(venue)
@@ -470,14 +513,19 @@ class _ArticleBuilder:
             self.add(node, GPO.hasEvidence, self.span((*path, "evidence", k)))
 
 
-def article_graph(article: Article, registry: Registry) -> Graph:
+def article_triples(article: Article, registry: Registry) -> Triples:
     """Triples of one article's named graph; no blank nodes, deterministic IRIs."""
     return _ArticleBuilder(article, registry).build()
 
 
-def provenance_graph(article: Article, *, ingested_at: datetime, version: str) -> Graph:
+def article_graph(article: Article, registry: Registry) -> Graph:
+    """The same triples as an rdflib graph."""
+    return article_triples(article, registry).graph()
+
+
+def provenance_triples(article: Article, *, ingested_at: datetime, version: str) -> Triples:
     """How the article graph was made: from which files (with SHA-256), when, by which software."""
-    graph = Graph()
+    graph = Triples()
     add = graph.add
     source_id = article.source_id
     bundle, activity = article_graph_iri(source_id), ingest_activity_iri(source_id)

@@ -25,7 +25,6 @@ from datetime import date
 
 from rdflib import Graph, Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
-from rdflib.term import Node
 
 from kg.iris import derived_iri
 from kg.store import EmbeddedStore, GraphReplacement
@@ -67,8 +66,8 @@ class _Position:
     iri: URIRef
     holders: set[URIRef] = field(default_factory=set)
     action: URIRef | None = None
-    stance: Node | None = None
-    modality: Node | None = None
+    stance: str | None = None
+    modality: str | None = None
     dates: set[date] = field(default_factory=set)
     conditions: dict[str, set[str]] = field(default_factory=dict)
 
@@ -77,7 +76,7 @@ class _Position:
         return min(self.dates) if self.dates else None
 
 
-def _day(value: Node | None) -> date | None:
+def _day(value: str | None) -> date | None:
     """A statement date or publication date (year, year-month, date or date-time) as a day."""
     if value is None:
         return None
@@ -89,25 +88,27 @@ def _day(value: Node | None) -> date | None:
         return None
 
 
-def _name(term: Node | None) -> str:
+def _name(term: str | None) -> str:
     """The last segment of a concept or registry IRI (its notation or slug)."""
     return str(term).rstrip("/").rsplit("/", 1)[-1] if term is not None else "-"
 
 
 def _positions(store: EmbeddedStore) -> dict[URIRef, _Position]:
     positions: dict[URIRef, _Position] = {}
-    for iri, holder, action, stance, modality, stated_on, published in store.select(_POSITIONS).rows:
+    # Plain values, not rdflib terms: making those took most of the time here.
+    for iri, holder, action, stance, modality, stated_on, published in store.select_values(_POSITIONS)[1]:
         item = positions.setdefault(URIRef(str(iri)), _Position(URIRef(str(iri))))
         item.holders.add(URIRef(str(holder)))
         item.action, item.stance, item.modality = URIRef(str(action)), stance, modality
         day = _day(stated_on) or _day(published)
         if day:
             item.dates.add(day)
-    for iri, kind, value in store.select(_CONDITIONS).rows:
-        if iri in positions:
-            positions[URIRef(str(iri))].conditions.setdefault(_name(kind), set())
+    for iri, kind, value in store.select_values(_CONDITIONS)[1]:
+        position = positions.get(URIRef(str(iri)))
+        if position is not None:
+            position.conditions.setdefault(_name(kind), set())
             if value is not None:
-                positions[URIRef(str(iri))].conditions[_name(kind)].add(_name(value))
+                position.conditions[_name(kind)].add(_name(value))
     return positions
 
 
@@ -135,7 +136,7 @@ def _values(values: set[str]) -> str:
 def derived_graph(store: EmbeddedStore) -> Graph:
     """The candidates and position dates for everything now in ``store``."""
     positions = _positions(store)
-    asserted = {(URIRef(str(a)), URIRef(str(b))) for a, b in store.select(_ASSERTED).rows}
+    asserted = {(URIRef(str(a)), URIRef(str(b))) for a, b in store.select_values(_ASSERTED)[1]}
     graph = Graph()
     add = graph.add
     add((RULE, RDF.type, PROV.Activity))

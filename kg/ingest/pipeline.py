@@ -4,18 +4,21 @@ An article with an input error or a SHACL violation is not stored; the others ar
 batches (one validation run per batch, because the per-run cost dominates). *Preparing* a batch
 (reading the YAML, checking it, building the triples, validating) is pure and CPU-bound, so worker
 processes prepare batches in parallel, one per core; this process commits the prepared batches in
-file order, new graphs in one bulk load (one atomic ingestion, no write-ahead log) and replaced
-graphs in one transaction, so every article is stored whole or not at all. At most ``workers + 1`` batches are in flight, so memory does not
-grow with the corpus. The registry, vocabularies and ontology are written with the first valid
+file order: new graphs are gathered over many batches and bulk-loaded together (each load one
+atomic ingestion, no write-ahead log; few large loads keep the store compact), replaced graphs go in
+one transaction per batch, so every article is stored whole or not at all. At most ``workers + 1``
+batches are in flight and the gathered graphs wait in a temporary file, so memory does not grow
+with the corpus. The registry, vocabularies and ontology are written with the first valid
 batch, so a run in which nothing is valid leaves the store exactly as it was.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph
@@ -31,21 +34,23 @@ from kg.ingest.annotations import (
     load_article,
     load_registry,
 )
-from kg.ingest.build import article_graph, corpus_graph, provenance_graph, registry_graph
+from kg.ingest.build import Triples, article_triples, corpus_graph, provenance_triples, registry_graph
 from kg.ingest.derive import rederive
 from kg.ingest.yamlfile import check_file
 from kg.iris import ingest_activity_iri, source_file_iri
 from kg.parallel import ordered_map, worker_state
 from kg.shacl.engine import BATCH_SIZE, corpus_context, validate
 from kg.shacl.report import REGISTRY_GROUP, Report
-from kg.store import EmbeddedStore, GraphReplacement, ntriples
+from kg.store import LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging
 from kg.terms import CORPUS_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH
 from kg.terms import article_graph as article_graph_iri
 from kg.textindex import update_index
 from kg.vocabulary import mappings_graph, ontology_graph, vocabulary_graph
 
-#: Compact the store after an ingest that wrote at least 1/COMPACT_SHARE of its triples.
+#: Compact the store after an ingest that wrote at least 1/COMPACT_SHARE of its triples in more
+#: than COMPACT_PIECES pieces (bulk loads, and batches with replaced graphs).
 COMPACT_SHARE = 10
+COMPACT_PIECES = 4
 #: Triples written between two flushes of the store's memory tables (about 35 MB of RSS).
 FLUSH_EVERY = 30_000
 
@@ -135,11 +140,14 @@ def ingest(
     batch_size: int = BATCH_SIZE,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
+    load_quads: int = LOAD_QUADS,
 ) -> IngestSummary:
     """Ingest annotation files into ``store``; see the module docstring for the guarantees.
 
     ``workers`` processes prepare the batches (default: one per core, see :mod:`kg.parallel`); with
-    one worker, or a single batch, everything happens in this process.
+    one worker, or a single batch, everything happens in this process. New graphs are bulk-loaded
+    once ``load_quads`` quads of them are gathered (see :data:`kg.store.LOAD_QUADS`); ``progress``
+    is told how many more articles are committed (stored, or settled as invalid or in error).
 
     :raises InputError: when the paths or the registry are unusable (nothing is stored).
     """
@@ -149,18 +157,20 @@ def ingest(
     corpus = corpus_graph(registry)
     job = _Job(registry, registry_graph(registry), corpus, explicit_registry=registry_path is not None)
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
-    committer = _Committer(store, job)
-    for prepared in ordered_map(_prepare, batches, state=job, count=len(batches), workers=workers):
-        committer.commit(prepared)
-        if progress:
-            progress(len(prepared.articles))
+    with _Committer(store, job, progress, load_quads) as committer:
+        for prepared in ordered_map(_prepare, batches, state=job, count=len(batches), workers=workers):
+            committer.commit(prepared)
+        committer.load()
     if committer.written:
         rederive(store)  # graph/derived: position dates, candidate changes and reaffirmations
     store.flush()
-    # A large ingest leaves many unsorted files behind, and read-only opens (kg query, kg serve) do not
-    # compact: compacting now makes the queries after it about a third faster (10k articles: 6 s of
-    # compaction). Its cost grows with the whole store, so a small addition to a large store skips it.
-    if committer.written and committer.written * COMPACT_SHARE >= len(store):
+    # An ingest in many pieces leaves many overlapping files behind, and read-only opens (kg query,
+    # kg serve) do not compact: compacting now made the queries after it about a third faster (10k
+    # articles in 250 loads: 6 s of compaction). But RocksDB writes what it compacts uncompressed
+    # here, while a bulk load's files are compressed: compacting a store loaded in a few pieces made
+    # it 1.5x larger for no faster queries, so only many pieces are compacted. Its cost grows with the
+    # whole store, so a small addition to a large store skips it too.
+    if committer.pieces > COMPACT_PIECES and committer.written * COMPACT_SHARE >= len(store):
         store.optimize()
     committer.summary.outcomes.sort(key=lambda o: str(o.path))
     # The full-text index (kg search, the evidence views) follows what was stored.
@@ -172,16 +182,42 @@ def ingest(
 
 class _Committer:
     """Stores prepared batches in order: outcomes, duplicate source ids across batches, the registry
-    findings reported once, and the context graphs written with the first valid batch."""
+    findings reported once, and the context graphs written with the first valid batch. New graphs
+    are gathered (:class:`kg.store.Staging`) and bulk-loaded ``load_quads`` at a time; replaced ones
+    are written at once."""
 
-    def __init__(self, store: EmbeddedStore, job: _Job) -> None:
-        self.store, self.job = store, job
+    def __init__(
+        self, store: EmbeddedStore, job: _Job, progress: Callable[[int], None] | None, load_quads: int
+    ) -> None:
+        self.store, self.job, self.progress, self.load_quads = store, job, progress, load_quads
+        self.staging = Staging()
         self.summary = IngestSummary()
         self.seen: dict[str, Path] = {}
         self.context_pending, self.registry_checked = True, False
-        self.unflushed = self.written = 0
+        self.unflushed = self.written = self.unreported = self.pieces = 0
+
+    def __enter__(self) -> _Committer:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.staging.close()
 
     def commit(self, prepared: _PreparedBatch) -> None:
+        self.unreported += len(prepared.articles)
+        self._store(prepared)
+        if self.staging.quads >= self.load_quads or not self.staging.quads:
+            self.load()
+
+    def load(self) -> None:
+        """Bulk-load the gathered graphs, then report the articles committed since the last report."""
+        if self.staging.quads:
+            self.pieces += 1
+        self.staging.load_into(self.store)
+        if self.progress and self.unreported:
+            self.progress(self.unreported)
+        self.unreported = 0
+
+    def _store(self, prepared: _PreparedBatch) -> None:
         report = prepared.report
         accepted: list[GraphReplacement] = []
         for item in prepared.articles:
@@ -219,7 +255,8 @@ class _Committer:
         if accepted and self.context_pending:
             accepted += _context_replacements(self.job.registry_triples, self.job.corpus_triples)
             self.context_pending = False
-        self.store.replace(accepted)
+        if self.store.replace(accepted, staging=self.staging):
+            self.pieces += 1
         # RocksDB keeps writes in memory tables until they are large: RSS grew with the corpus (2.9 GB
         # at a few thousand articles). A flush costs ~0.2 s, so it comes every FLUSH_EVERY triples.
         written = sum(item.triples for item in prepared.articles)
@@ -242,9 +279,10 @@ class _Job:
     corpus_triples: Graph
     explicit_registry: bool
 
-    @property
+    @cached_property
     def context(self) -> Graph:
-        """What articles are validated with: the registry and the whole corpus, typed."""
+        """What articles are validated with: the registry and the whole corpus, typed. Made once per
+        worker: it took about 0.1 s a batch, and the screen serialises it again for every new graph."""
         return corpus_context(self.registry_triples, self.corpus_triples)
 
 
@@ -272,15 +310,15 @@ def _prepare(paths: Sequence[Path]) -> _PreparedBatch:
     now = datetime.now(UTC)
     seen: dict[str, Path] = {}
     prepared: list[_Prepared] = []
-    graphs: dict[str, Graph] = {}
+    built: dict[str, Triples] = {}
     texts: dict[str, str] = {}
     for path in paths:
         try:
             article = _read_article(path, job)
             if article.source_id in seen:
                 raise _duplicate(path, article.source_id, seen)
-            graph = article_graph(article, registry)
-            replacement = _replacement(article, graph, now)
+            triples = article_triples(article, registry)
+            replacement = _replacement(article, triples, now)
         except InputError as err:
             prepared.append(_Prepared(path, error=err))
             continue
@@ -288,11 +326,32 @@ def _prepare(paths: Sequence[Path]) -> _PreparedBatch:
             prepared.append(_Prepared(path, error=_unforeseen(path, err)))
             continue
         seen[article.source_id] = path
-        graphs[article.source_id] = graph
+        built[article.source_id] = triples
         texts[article.source_id] = replacement.triples
-        prepared.append(_Prepared(path, article.source_id, triples=len(graph), replacement=replacement))
-    report = validate(graphs, job.context, texts=texts) if graphs else Report()
+        prepared.append(_Prepared(path, article.source_id, triples=len(triples), replacement=replacement))
+    report = validate(_GraphsOnDemand(built), job.context, texts=texts) if built else Report()
     return _PreparedBatch(prepared, report)
+
+
+class _GraphsOnDemand(Mapping[str, Graph]):
+    """A batch's article graphs, each made into an rdflib graph on first access: the screen reads
+    the N-Triples text, so only the articles it flags (and those linked to them) are ever built for
+    pySHACL."""
+
+    def __init__(self, built: Mapping[str, Triples]) -> None:
+        self._built = built
+        self._graphs: dict[str, Graph] = {}
+
+    def __getitem__(self, source_id: str) -> Graph:
+        if source_id not in self._graphs:
+            self._graphs[source_id] = self._built[source_id].graph()
+        return self._graphs[source_id]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built)
+
+    def __len__(self) -> int:
+        return len(self._built)
 
 
 def _read_article(path: Path, job: _Job) -> Article:
@@ -340,12 +399,12 @@ def _duplicate(path: Path, source_id: str, seen: dict[str, Path]) -> InputError:
     )
 
 
-def _replacement(article: Article, graph: Graph, now: datetime) -> GraphReplacement:
+def _replacement(article: Article, triples: Triples, now: datetime) -> GraphReplacement:
     source_id = article.source_id
     return GraphReplacement(
         graph=article_graph_iri(source_id),
-        triples=ntriples(graph),
-        provenance=ntriples(provenance_graph(article, ingested_at=now, version=__version__)),
+        triples=triples.ntriples(),
+        provenance=provenance_triples(article, ingested_at=now, version=__version__).ntriples(),
         provenance_subjects=(
             article_graph_iri(source_id),
             ingest_activity_iri(source_id),
