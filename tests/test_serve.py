@@ -287,6 +287,38 @@ def test_idle_and_slow_connections_are_closed(server: Served) -> None:
     assert server.ask().json()["boolean"] is True
 
 
+def test_an_endless_request_head_is_cut_off_at_its_cap(server: Served) -> None:
+    """Headers streamed without end: answered 431 past 64 KiB, the connection closed, memory held."""
+    started_rss = _rss_mib(server.process.pid)
+    with socket.create_connection((HOST, server.port), timeout=10) as sock:
+        sock.sendall(b"GET /query?query=ASK%7B%7D HTTP/1.1\r\nHost: x\r\n")
+        header = b"X-Filler: " + b"a" * 8000 + b"\r\n"
+        sent, answer = 0, b""
+        try:
+            while sent < 50_000_000:  # the server stops reading long before
+                sock.sendall(header * 16)
+                sent += len(header) * 16
+        except (BrokenPipeError, ConnectionResetError):
+            pass
+        try:
+            while chunk := sock.recv(65536):
+                answer += chunk
+        except (ConnectionResetError, TimeoutError):
+            pass
+    assert sent < 10_000_000, sent
+    assert answer.startswith(b"HTTP/1.1 431 Request Header Fields Too Large\r\n"), answer[:100]
+    assert answer.endswith(b"the request line and headers are over 65536 bytes; this endpoint accepts at most 65536\n")
+    assert _rss_mib(server.process.pid) - started_rss < 50
+    # A large but allowed head (40 KiB of headers) is answered.
+    fine = requests.get(server.endpoint, params={"query": "ASK {}"}, headers={"X-Filler": "a" * 40_000}, timeout=10)
+    assert fine.status_code == 200 and fine.json()["boolean"] is True
+
+
+def _rss_mib(pid: int) -> int:
+    status = Path(f"/proc/{pid}/status").read_text()
+    return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) // 1024
+
+
 def test_past_the_connection_cap_a_new_connection_gets_503(corpus: Path) -> None:
     with serving(corpus, "--max-connections", "10", "--read-timeout", "8", workers=1) as served:
         held = [socket.create_connection((HOST, served.port), timeout=10) for _ in range(10)]

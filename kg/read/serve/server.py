@@ -1,14 +1,17 @@
 """The HTTP side of ``kg serve``: uvicorn on one listening socket, with connection-level guards.
 
 uvicorn (with the httptools parser) reads requests on one asyncio event loop, so thousands of open
-connections cost no threads; two guards are added here that it lacks:
+connections cost no threads; three guards are added here that it lacks:
 
 * a **header read timeout**: a connection that has not sent a whole request head within
   ``read_timeout`` seconds of opening (or of starting its next request) is closed, so idle and
   slow-loris connections cannot pile up (uvicorn itself only times out idle keep-alive connections
   between requests);
 * a **cap on open connections**: past ``max_connections`` the request of a new connection is read,
-  answered 503 with ``Retry-After`` and the connection closed (closing unread would be a reset).
+  answered 503 with ``Retry-After`` and the connection closed (closing unread would be a reset);
+* a **cap on the request head**: a request line and headers over ``max_head_bytes`` are answered
+  431 and the connection closed (uvicorn keeps every header it is sent: one client streaming
+  headers for the read timeout's 10 s grew the server by 1.4 GB).
 
 Malformed requests (``Content-Length: -1``, a broken request line) are answered 400 by the parser.
 """
@@ -37,19 +40,30 @@ _BUSY = (
 ).encode() + _BUSY_TEXT
 
 
+def _head_too_large(limit: int) -> bytes:
+    text = f"the request line and headers are over {limit} bytes; this endpoint accepts at most {limit}\n".encode()
+    return (
+        "HTTP/1.1 431 Request Header Fields Too Large\r\nContent-Type: text/plain; charset=utf-8\r\n"
+        f"Connection: close\r\nContent-Length: {len(text)}\r\n\r\n"
+    ).encode() + text
+
+
 @dataclass(frozen=True)
 class ConnectionLimits:
     read_timeout: float = 10.0  # seconds for a request head to arrive
     keep_alive: float = 5.0  # seconds an idle keep-alive connection stays open
     max_connections: int = 1024
+    max_head_bytes: int = 65536  # request line and headers; a query that long goes in a POST body
 
 
 def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
-    """uvicorn's httptools protocol with the two guards, configured with ``limits``."""
+    """uvicorn's httptools protocol with the three guards, configured with ``limits``."""
+    too_large = _head_too_large(limits.max_head_bytes)
 
     class GuardedHttp(HttpToolsProtocol):
         _head_timer: asyncio.TimerHandle | None = None
         _over_cap = False
+        _head_bytes: int | None = 0  # bytes of the request head read so far; None once it is whole
 
         def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
             super().connection_made(transport)
@@ -57,11 +71,24 @@ def guarded_protocol(limits: ConnectionLimits) -> type[HttpToolsProtocol]:
             self._over_cap = len(self.connections) > limits.max_connections
             self._arm()
 
+        def data_received(self, data: bytes) -> None:
+            reading_head = self._head_bytes is not None
+            super().data_received(data)
+            # Still inside the head after parsing this chunk: all of it was head. Checked per chunk,
+            # so at most one socket read (about 64 KiB) more than the limit is ever held.
+            if reading_head and self._head_bytes is not None and not self.transport.is_closing():
+                self._head_bytes += len(data)
+                if self._head_bytes > limits.max_head_bytes:
+                    self.transport.write(too_large)
+                    self.transport.close()
+
         def on_message_begin(self) -> None:
             super().on_message_begin()
+            self._head_bytes = 0
             self._arm()
 
         def on_headers_complete(self) -> None:
+            self._head_bytes = None
             self._disarm()
             if not self._over_cap:
                 super().on_headers_complete()
