@@ -319,6 +319,30 @@ def _rss_mib(pid: int) -> int:
     return int(next(line for line in status.splitlines() if line.startswith("VmRSS")).split()[1]) // 1024
 
 
+def test_an_answer_over_its_cap_is_refused_with_the_reason(corpus: Path) -> None:
+    """A query over the whole store costs at most the cap, and the client is told what to do."""
+    with serving(corpus, "--max-answer-mb", "1", workers=1) as served:
+        everything = "SELECT * WHERE { ?s ?p ?o }"
+        whole = requests.get(served.endpoint, params={"query": everything}, timeout=30)
+        assert whole.status_code == 400
+        assert whole.text == (
+            "the answer is over 1 MiB (kg serve --max-answer-mb sets the limit); "
+            "add a LIMIT or narrow the query, or use kg export for whole graphs\n"
+        )
+        as_triples = requests.get(
+            served.endpoint,
+            params={"query": "CONSTRUCT { ?s ?p ?o . ?s <urn:kg:copy> ?o } WHERE { ?s ?p ?o }"},
+            headers={"Accept": "application/n-triples"},
+            timeout=30,
+        )
+        assert as_triples.status_code == 400 and "the answer is over 1 MiB" in as_triples.text
+        some = requests.get(served.endpoint, params={"query": everything + " LIMIT 1000"}, timeout=30)
+        assert some.status_code == 200 and len(some.json()["results"]["bindings"]) == 1000
+    with serving(corpus, workers=1) as served:  # the default cap (128 MiB) lets the whole store through
+        whole = requests.get(served.endpoint, params={"query": everything}, timeout=30)
+        assert whole.status_code == 200 and len(whole.content) > 2**20
+
+
 def test_past_the_connection_cap_a_new_connection_gets_503(corpus: Path) -> None:
     with serving(corpus, "--max-connections", "10", "--read-timeout", "8", workers=1) as served:
         held = [socket.create_connection((HOST, served.port), timeout=10) for _ in range(10)]

@@ -42,6 +42,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
         time_limit=args.time_limit,
         allowed_services=tuple(args.allow_service),
         limits=ConnectionLimits(read_timeout=args.read_timeout, max_connections=args.max_connections),
+        max_answer=args.max_answer_mb * 2**20,
     )
 
     def ready() -> None:
@@ -98,6 +99,14 @@ def register(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
         default=256,
         metavar="N",
         help="requests waiting for a worker; past it 503 with Retry-After (default: 256)",
+    )
+    serve.add_argument(
+        "--max-answer-mb",
+        type=positive(int),
+        default=128,
+        metavar="MB",
+        help="largest answer to one query, in MiB; a larger one is refused with 400 and the reason, so that "
+        "a few queries over the whole store cannot exhaust memory (default: 128; kg export writes whole graphs)",
     )
     serve.add_argument(
         "--read-timeout",

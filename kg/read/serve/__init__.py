@@ -65,6 +65,7 @@ def make_server(
     time_limit: float = 30.0,
     allowed_services: tuple[str, ...] = (),
     limits: ConnectionLimits | None = None,
+    max_answer: int = Settings.max_answer,
 ) -> KgServer:
     """A server bound to 127.0.0.1:``port`` (0 = any free port), not yet serving.
 
@@ -85,6 +86,7 @@ def make_server(
         read_timeout=limits.read_timeout,
         cors=cors,
         allowed_services=tuple(allowed_services),
+        max_answer=max_answer,
         log=log,
     )
     return KgServer(sock, pool, settings, limits)

@@ -54,6 +54,7 @@ class Settings:
     time_limit: float = 30.0
     read_timeout: float = 10.0
     max_body: int = 1_000_000  # bytes: a query, not a data upload
+    max_answer: int = 128 * 2**20  # bytes of one answer; past it the query is refused (400)
     cors: bool = False
     allowed_services: tuple[str, ...] = ()
     log: Callable[[str], None] | None = None
@@ -119,6 +120,7 @@ class Routes:
             "accept": request.headers.get("accept", ""),
             "default_graphs": params.get("default-graph-uri", []),
             "named_graphs": params.get("named-graph-uri", []),
+            "max_answer": self.settings.max_answer,
         }
         return self._cors(await self._run(request, "query", arguments))
 

@@ -15,6 +15,7 @@ ignores SIGINT, and exits when its socket closes (its server is gone).
 
 from __future__ import annotations
 
+import io
 import pickle
 import signal
 import socket
@@ -32,6 +33,25 @@ from kg.read.serve.protocol import GRAPH_TYPES, RESULT_TYPES, Reply, negotiate
 from kg.store import EmbeddedStore
 
 HEADER = struct.Struct(">I")
+
+
+class AnswerTooLarge(Exception):
+    """Raised by :class:`CappedAnswer` as soon as the answer passes its cap."""
+
+
+class CappedAnswer(io.BytesIO):
+    """Where Oxigraph writes an answer: it stops the writing once ``cap`` bytes are passed, so a
+    query over the whole store costs at most the cap in this worker (and in the server), not the
+    whole answer three times over (written, sent, answered)."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__()
+        self.cap = cap
+
+    def write(self, data: Any, /) -> int:
+        if self.tell() + memoryview(data).nbytes > self.cap:
+            raise AnswerTooLarge
+        return super().write(data)
 
 
 def read_frame(sock: socket.socket) -> Any:
@@ -67,8 +87,10 @@ def query_job(
     accept: str,
     default_graphs: list[str],
     named_graphs: list[str],
+    max_answer: int,
 ) -> Reply:
-    """A SPARQL query over the union of the named graphs (or the given dataset), in the accepted format."""
+    """A SPARQL query over the union of the named graphs (or the given dataset), in the accepted format,
+    if its answer is at most ``max_answer`` bytes."""
     options: dict[str, object] = {}
     if default_graphs:
         options["default_graph"] = [ox.NamedNode(g) for g in default_graphs]
@@ -78,21 +100,28 @@ def query_job(
         options["named_graphs"] = [ox.NamedNode(g) for g in named_graphs]
     try:
         result = store.oxigraph.query(query, **options)  # type: ignore[arg-type]
+        answer = CappedAnswer(max_answer)
         if isinstance(result, ox.QueryTriples):
             media = negotiate(accept, GRAPH_TYPES, "application/n-triples")
             if media is None:
                 return Reply.text(406, f"cannot answer with {accept}")
-            data = result.serialize(format=GRAPH_TYPES[media])
+            result.serialize(answer, format=GRAPH_TYPES[media])
         else:
             media = negotiate(accept, RESULT_TYPES, "application/sparql-results+json")
             if media is None:
                 return Reply.text(406, f"cannot answer with {accept}")
-            data = result.serialize(format=RESULT_TYPES[media])
+            result.serialize(answer, format=RESULT_TYPES[media])
+    except AnswerTooLarge:
+        return Reply.text(
+            400,
+            f"the answer is over {max_answer // 2**20} MiB (kg serve --max-answer-mb sets the limit); "
+            "add a LIMIT or narrow the query, or use kg export for whole graphs",
+        )
     except SyntaxError as err:
         return Reply.text(400, f"the query does not parse: {err}")
     except (OSError, ValueError) as err:
         return Reply.text(500, f"the store failed to answer: {err}")
-    return Reply(200, f"{media}; charset=utf-8", data or b"")
+    return Reply(200, f"{media}; charset=utf-8", answer.getvalue())
 
 
 def describe_job(store: EmbeddedStore, *, iri: str, media: str) -> Reply:
