@@ -381,6 +381,25 @@ def test_kg_shacl_engine_pyshacl_switches_the_screen_off(monkeypatch: pytest.Mon
     assert calls == ["pyshacl"]
 
 
+def test_ingest_sends_the_engine_choice_of_the_calling_process(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Ingest workers come from a fork server that may predate a change of KG_SHACL_ENGINE in the
+    calling process: the choice travels with the job, made in that process, never read by them."""
+    from conftest import SEED
+
+    from kg.ingest import pipeline
+
+    chosen: list[object] = []
+    real = pipeline.validate
+    monkeypatch.setattr(pipeline, "validate", lambda *a, **k: chosen.append(k.get("screen", "unset")) or real(*a, **k))
+    monkeypatch.setenv(screen.ENGINE_VARIABLE, "pyshacl")
+    with EmbeddedStore(tmp_path / "pyshacl") as store:
+        assert [o.status for o in pipeline.ingest([SEED], store, workers=1).outcomes] == ["stored"]
+    monkeypatch.delenv(screen.ENGINE_VARIABLE)
+    with EmbeddedStore(tmp_path / "fast") as store:
+        assert [o.status for o in pipeline.ingest([SEED], store, workers=1).outcomes] == ["stored"]
+    assert chosen == [False, True]
+
+
 def test_an_article_linked_to_a_flagged_one_is_validated_again() -> None:
     """B points into A's namespace; A is broken: pySHACL validates both, B's own findings reported."""
     a = _renamed(base_graph(), "alpha")

@@ -41,6 +41,7 @@ from kg.iris import ingest_activity_iri, source_file_iri
 from kg.parallel import ordered_map, worker_state
 from kg.shacl.engine import BATCH_SIZE, corpus_context, validate
 from kg.shacl.report import REGISTRY_GROUP, Report
+from kg.shacl.screen import requested as screen_requested
 from kg.store import LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging
 from kg.terms import CORPUS_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH
 from kg.terms import article_graph as article_graph_iri
@@ -278,6 +279,9 @@ class _Job:
     registry_triples: Graph
     corpus_triples: Graph
     explicit_registry: bool
+    #: KG_SHACL_ENGINE as the calling process sees it, read when the job is made: the workers' fork
+    #: server may have started before the caller changed it (as kg.shacl.engine.validate_store does).
+    screen: bool = field(default_factory=screen_requested)
 
     @cached_property
     def context(self) -> Graph:
@@ -329,7 +333,7 @@ def _prepare(paths: Sequence[Path]) -> _PreparedBatch:
         built[article.source_id] = triples
         texts[article.source_id] = replacement.triples
         prepared.append(_Prepared(path, article.source_id, triples=len(triples), replacement=replacement))
-    report = validate(_GraphsOnDemand(built), job.context, texts=texts) if built else Report()
+    report = validate(_GraphsOnDemand(built), job.context, texts=texts, screen=job.screen) if built else Report()
     return _PreparedBatch(prepared, report)
 
 
