@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 
 from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH, XSD
 
 from kg.shacl import screen
@@ -21,6 +22,7 @@ from kg.shacl.report import (
     group_of,
     render_json,
     render_text,
+    render_turtle,
 )
 from kg.terms import ARTICLE, GPO
 
@@ -146,11 +148,17 @@ def test_only_positive_follows_every_parameter() -> None:
     ex:N a sh:NodeShape ; sh:property ex:NP ; sh:and ( ex:NA ) ; sh:or ( ex:NO ) ; sh:node ex:NN ;
         sh:xone ( ex:NX ) ; sh:not ex:NNot ; sh:qualifiedValueShape ex:NQ .
     ex:Q a sh:PropertyShape ; sh:path ex:q ; sh:qualifiedValueShape ex:QV .
+    # typed, so that a shape wrongly marked negated (or not) shows: only shape parameters are
+    # followed, whatever else a negated shape points to (rdfs:seeAlso, an sh:in list) stays positive
+    ex:O1 a sh:NodeShape . ex:A1 a sh:NodeShape . ex:X1 a sh:NodeShape . ex:X2 a sh:NodeShape .
+    ex:N rdfs:seeAlso ex:Q ; sh:in ( ex:O1 ) .
+    ex:C a rdfs:Class .
     """
-    graph = Graph().parse(data=data, format="turtle")
+    graph = Graph().parse(data="@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ." + data, format="turtle")
     ex = "http://example.org/"
     positive = {str(s).removeprefix(ex) for s in screen._only_positive(graph)}
-    assert positive == {"Top", "P", "Helper", "Q"}
+    # ex:C is typed but no shape; X1 and X2 are under sh:xone
+    assert positive == {"Top", "P", "Helper", "Q", "O1", "A1"}
 
 
 def test_needs_a_value() -> None:
@@ -159,10 +167,34 @@ def test_needs_a_value() -> None:
     ex:H1 sh:property [ sh:path ex:p ; sh:hasValue ex:v ] .
     ex:H2 sh:property [ sh:path ex:p ; sh:minCount 1 ] .
     ex:H3 sh:property [ sh:path ex:p ; sh:minCount 0 ] , [ sh:path ex:q ; sh:maxCount 1 ] .
+    ex:H4 sh:not [ sh:path ex:p ; sh:minCount 1 ] .
     """
     graph = Graph().parse(data=data, format="turtle")
     ex = "http://example.org/"
-    assert [screen._needs_a_value(graph, URIRef(ex + h)) for h in ("H1", "H2", "H3")] == [True, True, False]
+    # H4's shape needing a value is under sh:not, not one of its property shapes
+    assert [screen._needs_a_value(graph, URIRef(ex + h)) for h in ("H1", "H2", "H3", "H4")] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+
+
+def test_requires_integer_only_for_an_or_of_integer_datatypes() -> None:
+    data = """
+    @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
+    ex:Both sh:or ( [ sh:datatype xsd:integer ] [ sh:datatype xsd:nonNegativeInteger ] ) .
+    ex:One sh:or ( [ sh:datatype xsd:integer ] ) .
+    ex:Mixed sh:or ( [ sh:datatype xsd:integer ] [ sh:datatype xsd:string ] ) .
+    ex:Empty sh:or () .
+    ex:And sh:and ( [ sh:datatype xsd:integer ] ) .
+    ex:None sh:datatype xsd:integer .
+    """
+    graph = Graph().parse(data=data, format="turtle")
+    ex = "http://example.org/"
+    shapes = ("Both", "One", "Mixed", "Empty", "And", "None")
+    assert [screen._requires_integer(graph, URIRef(ex + s)) for s in shapes] == [True, True, False, False, False, False]
 
 
 def test_engine_error_finding_and_report_graph() -> None:
@@ -280,3 +312,90 @@ def test_linked_articles_edge_cases() -> None:
     assert screen._linked(articles, {"zz"}) == {"zz"}  # not among the articles: itself only
     assert screen.linked_components(articles) == [["a", "c"], ["b"]]
     assert screen._node("<http://x.org/X>") == URIRef("http://x.org/X")
+
+
+def test_text_shows_the_first_findings_of_each_shape_and_counts_the_rest() -> None:
+    def f(severity: str, focus: str, shape: str, message: str, path: str = "") -> Finding:
+        return Finding(severity, focus, path, "", message, shape)
+
+    findings = [
+        f("Violation", "article:a/s1", "shape:S", "Needs a speaker."),
+        f("Violation", "article:a/s2", "shape:S", "Needs a speaker."),
+        f("Violation", "article:a/s3", "shape:S", "Needs a speaker."),
+        f("Violation", "article:a/s4", "shape:S", "Needs a speaker."),
+        f("Warning", "article:a/s1", "shape:S", "Same shape, other severity."),
+        f("Violation", "article:a/s1", "", "No shape: grouped by message."),
+        f("Violation", "article:a/s2", "", "No shape: grouped by message."),
+        f("Violation", "article:a/s3", "", "Another message.", "gpo:p"),
+    ]
+    report = Report(by_group={"a": findings, "b": [], REGISTRY_GROUP: []})
+    assert render_text(report, per_shape=2) == (
+        "article a (article a)\n"
+        "  article:a/s1\n"
+        "    Violation -\n              Needs a speaker.\n"
+        "    Warning   -\n              Same shape, other severity.\n"
+        "    Violation -\n              No shape: grouped by message.\n"
+        "  article:a/s2\n"
+        "    Violation -\n              Needs a speaker.\n"
+        "    Violation -\n              No shape: grouped by message.\n"
+        "  article:a/s3\n"
+        "    Violation gpo:p\n              Another message.\n"
+        "  ... and 2 more Violation(s) of shape:S (not shown)\n"
+        "7 violation(s), 1 warning(s) in 3 graph group(s).\n"
+    )
+    # exactly at the limit: all shown, nothing counted
+    at_limit = render_text(Report(by_group={"a": findings[:2]}), per_shape=2)
+    assert "not shown" not in at_limit and at_limit.count("Needs a speaker.") == 2
+    # no limit: everything
+    assert render_text(report).count("Needs a speaker.") == 4
+    assert render_text(report, per_shape=1).splitlines()[-3:-1] == [
+        "  ... and 3 more Violation(s) of shape:S (not shown)",
+        "  ... and 1 more Violation(s) of No shape: grouped by message. (not shown)",
+    ]
+
+
+def test_json_and_turtle_exactly() -> None:
+    finding = Finding("Violation", "article:a", "gpo:speaker", '"Zoë"', "Fügen Sie einen Sprecher hinzu.", "shape:S")
+    report = Report(by_group={"a": [finding], "b": []})
+    assert render_json(report, {"a": "a.yaml"}) == (
+        "{\n"
+        '  "conforms": false,\n'
+        '  "violations": 1,\n'
+        '  "warnings": 0,\n'
+        '  "groups": [\n'
+        "    {\n"
+        '      "group": "a",\n'
+        '      "source": "a.yaml",\n'
+        '      "conforms": false,\n'
+        '      "results": [\n'
+        "        {\n"
+        '          "severity": "Violation",\n'
+        '          "focus": "article:a",\n'
+        '          "path": "gpo:speaker",\n'
+        '          "value": "\\"Zoë\\"",\n'
+        '          "message": "Fügen Sie einen Sprecher hinzu.",\n'
+        '          "shape": "shape:S"\n'
+        "        }\n"
+        "      ]\n"
+        "    },\n"
+        "    {\n"
+        '      "group": "b",\n'
+        '      "source": null,\n'
+        '      "conforms": true,\n'
+        '      "results": []\n'
+        "    }\n"
+        "  ]\n"
+        "}\n"
+    )
+    graph = Graph()
+    add_engine_error(graph, engine_error_finding(A, TypeError("x")), A)
+    turtle = render_turtle(Report(graph=graph))
+    assert "@prefix sh: <http://www.w3.org/ns/shacl#> ." in turtle and "sh:focusNode article:a" in turtle
+    assert isomorphic(Graph().parse(data=turtle, format="turtle"), graph)
+    assert len(graph) == 7  # the report graph given is left as it was
+
+
+def test_a_group_without_findings_has_none() -> None:
+    report = Report(by_group={"a": []})
+    assert report.findings("zz") == []
+    assert report.count("Violation", "zz") == 0 and report.conforms("zz")
