@@ -102,14 +102,18 @@ def test_a_blank_node_shared_by_two_graphs_stays_one_node(tmp_path: Path) -> Non
 
 @pytest.mark.parametrize("fmt", ["turtle", "ntriples"])
 def test_union_holds_a_statement_of_two_graphs_once(store: EmbeddedStore, fmt: str) -> None:
-    """The streamed path (no blank nodes): the second graph's copy is left out."""
+    """The streamed path (no blank nodes): a later graph's copy is left out, the default graph's too."""
     text = (
         f'<{EX}a> <{EX}p> "shared" <{EX}g1> .\n<{EX}a> <{EX}p> "shared" <{EX}g2> .\n<{EX}a> <{EX}p> "own" <{EX}g2> .\n'
+        f'<{EX}a> <{EX}p> "shared" <{EX}g3> .\n<{EX}b> <{EX}p> "default and g3" .\n'
+        f'<{EX}b> <{EX}p> "default and g3" <{EX}g3> .\n<{EX}c> <{EX}p> "g2 and g3" <{EX}g2> .\n'
+        f'<{EX}c> <{EX}p> "g2 and g3" <{EX}g3> .\n'
     )
     store.oxigraph.bulk_load(text.encode(), format=ox.RdfFormat.N_QUADS)
     data = export_module.serialize(store, fmt)
-    assert data.count(b'"shared"') == 1 and data.count(b'"own"') == 1
-    assert len(Graph().parse(data=data.decode(), format=RDFLIB_FORMAT[fmt])) == 2
+    for literal in (b'"shared"', b'"own"', b'"default and g3"', b'"g2 and g3"'):
+        assert data.count(literal) == 1, literal
+    assert len(Graph().parse(data=data.decode(), format=RDFLIB_FORMAT[fmt])) == 4
 
 
 def test_nquads_put_the_default_graph_first(store: EmbeddedStore) -> None:
