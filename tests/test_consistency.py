@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import json
 import re
+from itertools import chain
 
+from jsonschema import Draft202012Validator
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
@@ -101,11 +103,14 @@ def test_committed_json_schemas_are_generated_from_the_vocabularies() -> None:
 def test_json_schema_notations_equal_the_skos_schemes() -> None:
     schema = json.loads((data_dir("schemas") / "article.schema.json").read_text(encoding="utf-8"))
     found: dict[str, set[str]] = {}
+    synonyms_found: dict[str, set[str]] = {}
 
     def walk(node: object) -> None:
         if isinstance(node, dict):
             if "x-kg-scheme" in node:
-                found.setdefault(node["x-kg-scheme"], set()).update(node["enum"])
+                notations, *names = node["anyOf"]
+                found.setdefault(node["x-kg-scheme"], set()).update(notations["enum"])
+                synonyms_found.setdefault(node["x-kg-scheme"], set()).update(*(n["enum"] for n in names))
             for value in node.values():
                 walk(value)
         elif isinstance(node, list):
@@ -119,4 +124,22 @@ def test_json_schema_notations_equal_the_skos_schemes() -> None:
             str(n) for c in graph.subjects(SKOS.inScheme, scheme_iri(scheme)) for n in graph.objects(c, SKOS.notation)
         }
         assert notations == in_skos, scheme
+        names = {
+            str(name)
+            for c in graph.subjects(SKOS.inScheme, scheme_iri(scheme))
+            if (c, SKOS.notation, None) in graph  # the families and branches without one are not typed
+            for name in chain(graph.objects(c, SKOS.prefLabel), graph.objects(c, SKOS.altLabel))
+        }
+        assert synonyms_found.get(scheme, set()) == names - in_skos, scheme
     assert {"stance", "action-type", "condition-type", "condition-value", "evidence-kind"} <= set(found)
+
+
+def test_an_editor_accepts_a_synonym_as_kg_ingest_does() -> None:
+    """The committed schema (what editors read) takes a stance's synonym and label, not a misspelling."""
+    schema = json.loads((data_dir("schemas") / "article.schema.json").read_text(encoding="utf-8"))
+    validator = Draft202012Validator(schema)
+    stance = schema["properties"]["positions"]["items"]["properties"]["stance"]
+    assert stance["x-kg-scheme"] == "stance"
+    for typed in ("condemns", "denounces", "strongly condemns", "refuses participation"):
+        assert validator.evolve(schema=stance).is_valid(typed), typed
+    assert not validator.evolve(schema=stance).is_valid("condemnz")

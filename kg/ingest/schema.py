@@ -366,8 +366,29 @@ def registry_schema() -> dict[str, Any]:
 
 
 def render(schema: dict[str, Any]) -> str:
-    """The schema as the committed file holds it (stable key order, trailing newline)."""
-    return json.dumps(schema, indent=2, ensure_ascii=False) + "\n"
+    """The schema as the committed file holds it, for editors (stable key order, trailing newline)."""
+    return json.dumps(for_editors(schema), indent=2, ensure_ascii=False) + "\n"
+
+
+def for_editors(node: Any) -> Any:
+    """``node`` with every notation field also accepting the concepts' labels and synonyms, as
+    ``kg ingest`` does: an editor then completes both and flags neither (the ingest itself checks
+    notations only, after :mod:`kg.ingest.notations` has replaced the synonyms)."""
+    if isinstance(node, list):
+        return [for_editors(item) for item in node]
+    if not isinstance(node, dict):
+        return node
+    if "x-kg-scheme" in node and "enum" in node:
+        scheme, notations = node["x-kg-scheme"], node["enum"]
+        names = sorted(
+            {name for item in concepts(scheme).values() for name in (item.label, *item.alt_labels)} - set(notations)
+        )
+        rest = {key: value for key, value in node.items() if key != "enum"}
+        choices: list[dict[str, Any]] = [{"enum": notations, "description": "the concept's notation"}]
+        if names:
+            choices.append({"enum": names, "description": "a label or synonym; kg ingest stores its concept"})
+        return {**rest, "anyOf": choices}
+    return {key: for_editors(value) for key, value in node.items()}
 
 
 #: File name in ``schemas/`` -> generator.
