@@ -43,9 +43,12 @@ def main(argv: list[str]) -> int:
 
 
 def _row(score: Score) -> None:
+    # n/a where nothing was drafted (precision) or nothing is in the gold (recall): not a zero score
+    precision = f"{score.precision:4.2f}" if score.draft_items else " n/a"
+    recall = f"{score.recall:4.2f}" if score.gold_items else " n/a"
     print(
-        f"  {score.kind:<38} precision {score.precision:4.2f} ({score.true_positives_draft}/{score.draft_items})"
-        f"   recall {score.recall:4.2f} ({score.true_positives_gold}/{score.gold_items})"
+        f"  {score.kind:<38} precision {precision} ({score.true_positives_draft}/{score.draft_items})"
+        f"   recall {recall} ({score.true_positives_gold}/{score.gold_items})"
     )
 
 

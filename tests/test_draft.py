@@ -177,6 +177,30 @@ def test_article_without_date_asks_for_published(tmp_path: Path, capsys: pytest.
     assert f"{text}: no publication date found" in err and "--published" in err
 
 
+def test_a_year_month_publication_leaves_relative_days_undated(tmp_path: Path) -> None:
+    """Sources often give only a month: "on Tuesday" cannot be placed, and the draft says so."""
+    text = tmp_path / "month.txt"
+    text.write_text(
+        "Headline\nDominic Raab said on Tuesday that Britain would not take part in any US strikes on Iran.\n"
+        "The UK government said Britain would keep its embassy in Tehran open for now.\n",
+        encoding="utf-8",
+    )
+    data = draft_article(text, load_registry(REGISTRY), load_rules("en"), published="2020-01").data
+    assert data["article"]["published"] == "2020-01"
+    by_quote = {e["quote"]: s for s in data["statements"] for e in s["evidence"]}
+    raab = by_quote["Britain would not take part in any US strikes on Iran"]
+    assert raab["speakers"] == ["dominic-raab"]
+    assert "stated_on" not in raab and raab["date_basis"] == "not-later-than-publication"
+    # "said Britain would ...": a known actor opens the clause, no "that" needed
+    assert by_quote["Britain would keep its embassy in Tehran open for now"]["speakers"] == ["uk-government"]
+
+
+def test_a_publication_date_that_is_no_date_is_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["draft", str(TEXT), "--registry", str(REGISTRY), "--published", "2020-13"]) == 2
+    err = capsys.readouterr().err
+    assert "--published: '2020-13' is not a date" in err and "or 2026-03 or 2026 where the source gives no day" in err
+
+
 def _five_megabytes(folder: Path) -> Path:
     text = TEXT.read_text(encoding="utf-8")
     body = text.split("\n", 3)[3]

@@ -138,7 +138,7 @@ class Drafter:
 
     # -- the pass --------------------------------------------------------------------------------
 
-    def run(self, published: date) -> list[DraftStatement]:
+    def run(self, published: date | None) -> list[DraftStatement]:
         text = self.text
         self.quotes = list(find_quotes(text, self.rules.data["quote_marks"]))
         known = self.gazetteer.find(text)
@@ -198,7 +198,7 @@ class Drafter:
         statements: dict[tuple[Any, ...], DraftStatement],
         speaker: Speaker,
         at: int,
-        published: date,
+        published: date | None,
         evidence: Evidence,
     ) -> None:
         sentence = self.sentence_at(at)
@@ -387,7 +387,10 @@ class Drafter:
                 rest = text[verb.end() : sentence.end]
                 that = re.match(r"^(?:[^.,;“”\"]{0,40}?\s)?that\s+", rest)
                 if not that and verb.group().lower() not in self.object_verbs:
-                    that = re.match(r"^\s+(?=(?:it|they|he|she|we|the|there|its)\s)", rest)
+                    # "said it ...", or "said Britain would ...": a pronoun or a known actor opens the clause
+                    that = re.match(r"^\s+(?=(?:it|they|he|she|we|the|there|its)\s)", rest) or self._actor_opens(
+                        verb.end(), rest
+                    )
                 if not that:
                     continue
                 clause_start = verb.end() + that.end()
@@ -404,6 +407,15 @@ class Drafter:
                 if len(text[clause_start:clause_end].split()) < 3:
                     continue
                 yield Evidence(clause_start, clause_end, "paraphrase", "indirect-speech-" + speaker.rule, 0.6), speaker
+
+    def _actor_opens(self, at: int, rest: str) -> re.Match[str] | None:
+        """The space after a verb at ``at``, when a registry actor's name follows it."""
+        space = re.match(r"^\s+", rest)
+        if space is None:
+            return None
+        index = bisect.bisect_left(self._mention_starts, at + space.end())
+        mention = self.mentions[index] if index < len(self.mentions) else None
+        return space if mention is not None and mention.start == at + space.end() and mention.slug else None
 
     def _inside_quote(self, offset: int, quote_starts: list[int]) -> bool:
         index = bisect.bisect_right(quote_starts, offset) - 1
@@ -427,7 +439,9 @@ class Drafter:
             return (cue["type"], medium, place)
         return None
 
-    def _date(self, sentence: Sentence, published: date) -> tuple[str | None, str]:
+    def _date(self, sentence: Sentence, published: date | None) -> tuple[str | None, str]:
+        if published is None:  # a year or year-month: no day to count back from
+            return None, "not-later-than-publication"
         match = self.weekday_rx.search(self.text, sentence.start, sentence.end)
         if match:
             weekday = [w.lower() for w in self.rules.words("weekdays")].index(match.group("day").lower())
@@ -489,10 +503,21 @@ def published_from_text(text: str, rules: RuleSet) -> str | None:
     return None
 
 
-def check_published(value: str, path: Path) -> date:
+def check_published(value: str, path: Path) -> date | None:
+    """The publication day; None for a year or a year-month (as sources often give it), with which
+    relative cues ("on Monday") cannot be resolved: those statements are dated not later than it."""
+    if re.fullmatch(r"\d{4}(-(0[1-9]|1[0-2]))?", value):
+        return None
     try:
         return date.fromisoformat(value[:10])
     except ValueError:
         raise InputError(
-            [Problem(path, "--published", f"{value!r} is not a date", "write it as 2026-03-02 or 2026-03-02T23:36:00")]
+            [
+                Problem(
+                    path,
+                    "--published",
+                    f"{value!r} is not a date",
+                    "write it as 2026-03-02 or 2026-03-02T23:36:00 (or 2026-03 or 2026 where the source gives no day)",
+                )
+            ]
         ) from None
