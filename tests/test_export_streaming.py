@@ -22,7 +22,7 @@ from servers import kg_env
 from kg.read import export as export_module
 from kg.read.export import FORMATS, GRAPH_FORMATS, export, split_file
 from kg.store import EmbeddedStore
-from kg.terms import GRAPH, PREFIXES, PROVENANCE_GRAPH, REGISTRY_GRAPH, article_graph
+from kg.terms import GRAPH, PREFIXES, PROVENANCE_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH, article_graph
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning:rdflib")
 
@@ -266,3 +266,19 @@ def test_progress_bar_on_a_terminal_only(seed_store: EmbeddedStore, tmp_path: Pa
     assert b"/7 [" in shown and b"graphs/s" in shown
     piped = kg("export", "-o", str(tmp_path / "kg.trig"), store=seed_store.location)
     assert b"graphs/s" not in piped.stderr and b"\r" not in piped.stderr
+
+
+@pytest.mark.parametrize("fmt", list(FORMATS))
+def test_a_large_shared_graph_sorted_on_disk_gives_the_same_bytes(
+    seed_store: EmbeddedStore, fmt: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A shared graph (provenance, vocabulary: they grow with the store) past the run size is sorted
+    in runs on disk and merged, in chunks that end with a subject: the file is the same."""
+    in_memory = export_module.serialize(seed_store, fmt)
+    monkeypatch.setattr(export_module, "SORT_RUN_BYTES", 4096)
+    monkeypatch.setattr(export_module, "MERGED_CHUNK", 50)
+    chunks = list(export_module._graph_statements(seed_store.oxigraph, ox.NamedNode(str(VOCAB_GRAPH))))
+    assert len(chunks) > 10
+    assert all(a[-1].split(b" ")[0] != b[0].split(b" ")[0] for a, b in zip(chunks, chunks[1:], strict=False))
+    assert [s for c in chunks for s in c] == sorted(s for c in chunks for s in c)
+    assert export_module.serialize(seed_store, fmt) == in_memory

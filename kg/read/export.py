@@ -4,8 +4,9 @@
 order). Oxigraph writes each graph as canonical N-Triples, its lines are sorted, and the writers
 take them from there: N-Quads and N-Triples are those lines (the graph name appended for N-Quads);
 Turtle and TriG are Oxigraph's own serialisers fed the parsed lines; JSON-LD is written here, one
-node object per line. Memory holds one graph at a time, so it does not grow with the store (the
-provenance graph, one record per article, is the largest).
+node object per line. Memory holds one article graph at a time; a shared graph that grows with the
+store (provenance: one record per article) is sorted in runs of :data:`SORT_RUN_BYTES` on disk,
+beside the export, and merged, so memory does not grow with the store.
 
 *Deterministic*: the same store content gives a byte-identical file whatever the order it was
 written in or the hash seed: graphs in IRI order, statements in the order of their N-Triples lines,
@@ -27,13 +28,14 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import heapq
 import json
 import os
 import re
 import shutil
 import tempfile
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from contextlib import contextmanager
 from functools import cache, lru_cache
 from importlib.resources import files
@@ -179,9 +181,15 @@ def _document(statements: list[bytes]) -> bytes:
 
 
 def _streamed_chunks(
-    store: EmbeddedStore, graphs: list[GraphName], *, union: bool, progress: Progress | None
-) -> Iterator[Chunk]:
-    """Each graph's sorted N-Triples statements, dumped by Oxigraph graph by graph.
+    store: EmbeddedStore,
+    graphs: list[GraphName],
+    *,
+    union: bool,
+    progress: Progress | None,
+    scratch: Path | None = None,
+) -> Generator[Chunk]:
+    """Each graph's sorted N-Triples statements, dumped by Oxigraph graph by graph, in one or more
+    chunks per graph (a chunk ends where a subject ends).
 
     For a union (Turtle, N-Triples) a statement already written with an earlier graph is left out.
     Which statements are in more than one graph is asked of the store once, before the first graph
@@ -191,17 +199,72 @@ def _streamed_chunks(
     if any(isinstance(g, ox.BlankNode) for g in graphs):
         raise _BlankNodes
     first = _first_graph_of_shared(db, graphs) if union else {}
+    articles = str(article_graph(""))
     for position, name in enumerate(graphs):
-        data = cast(bytes, db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name))
-        if b"_:" in data and _has_blank_nodes(data):
-            raise _BlankNodes
-        statements = _sorted_statements(data)
-        del data  # the dump's text is no longer needed: one copy less of the largest graph held at once
-        if first:
-            statements = [s for s in statements if first.get(s, position) >= position]
-        yield name, statements
+        # An article graph is bounded by the input limits; a shared graph (provenance: one record
+        # per article) grows with the store and is sorted on disk when it is large.
+        bounded = isinstance(name, ox.NamedNode) and name.value.startswith(articles)
+        for statements in _graph_statements(db, name, scratch) if not bounded else [_in_memory(db, name)]:
+            if first:
+                statements = [s for s in statements if first.get(s, position) >= position]
+            yield name, statements
         if progress:
             progress(1)
+
+
+def _in_memory(db: ox.Store, name: GraphName) -> list[bytes]:
+    data = cast(bytes, db.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=name))
+    if b"_:" in data and _has_blank_nodes(data):
+        raise _BlankNodes
+    return _sorted_statements(data)
+
+
+#: A graph whose N-Triples are larger than this is sorted in runs of this size on disk, then merged.
+SORT_RUN_BYTES = 32 * 2**20
+#: Statements per chunk of a graph sorted on disk (each chunk then runs to the end of its subject).
+MERGED_CHUNK = 100_000
+
+
+def _graph_statements(db: ox.Store, name: GraphName, scratch: Path | None = None) -> Iterator[list[bytes]]:
+    """A graph's sorted statements in chunks, in memory bounded by :data:`SORT_RUN_BYTES` whatever its
+    size: the dump goes to a temporary folder in ``scratch`` (beside the export, so a full disk is
+    the export's), runs of it are sorted into files, and the runs are merged."""
+    run_bytes = SORT_RUN_BYTES
+    with tempfile.TemporaryDirectory(prefix=".kg-export-", dir=scratch) as folder:
+        dump = Path(folder) / "graph.nt"
+        db.dump(str(dump), format=ox.RdfFormat.N_TRIPLES, from_graph=name)
+        if dump.stat().st_size <= run_bytes:
+            data = dump.read_bytes()
+            if b"_:" in data and _has_blank_nodes(data):
+                raise _BlankNodes
+            yield _sorted_statements(data)
+            return
+        runs: list[Path] = []
+        with dump.open("rb") as text:
+            while block := text.read(run_bytes) + text.readline():  # whole lines only
+                if b"_:" in block and _has_blank_nodes(block):
+                    raise _BlankNodes
+                runs.append(Path(folder) / f"run{len(runs)}.nt")
+                runs[-1].write_bytes(_document(_sorted_statements(block)))
+        dump.unlink()
+        chunk: list[bytes] = []
+        for statement in heapq.merge(*(_statements_of(run) for run in runs)):
+            if len(chunk) >= MERGED_CHUNK and _subject(statement) != _subject(chunk[-1]):
+                yield chunk
+                chunk = []
+            chunk.append(statement)
+        if chunk:
+            yield chunk
+
+
+def _statements_of(run: Path) -> Iterator[bytes]:
+    with run.open("rb") as lines:
+        for line in lines:
+            yield line[: -len(_END)]
+
+
+def _subject(statement: bytes) -> bytes:
+    return statement.split(b" ", 1)[0]
 
 
 #: Pairs of graphs holding the same statement (?g unbound: the default graph). A FILTER on both
@@ -382,8 +445,10 @@ def _write_jsonld(chunks: Iterable[Chunk], out: IO[bytes]) -> None:
     context = json.dumps(shipped_context(), indent=2, ensure_ascii=False).replace("\n", "\n  ")
     out.write(f'{{\n  "@context": {context},\n  "@graph": ['.encode())
     separator = "\n"
-    for name, statements in chunks:
-        nodes = (json.dumps(n, ensure_ascii=False, sort_keys=True) for n in _nodes(statements))
+    # A graph may come in several chunks, each ending where a subject ends: one graph object each.
+    for name, parts in groupby(chunks, key=lambda chunk: chunk[0]):
+        graph_nodes = chain.from_iterable(_nodes(statements) for _, statements in parts)
+        nodes = (json.dumps(n, ensure_ascii=False, sort_keys=True) for n in graph_nodes)
         if isinstance(name, ox.DefaultGraph):
             for node in nodes:
                 out.write(f"{separator}    {node}".encode())
@@ -409,7 +474,13 @@ _WRITERS: dict[str, Callable[[Iterable[Chunk], IO[bytes]], None]] = {
 
 
 def write_graphs(
-    store: EmbeddedStore, fmt: str, graphs: list[GraphName], out: IO[bytes], *, progress: Progress | None = None
+    store: EmbeddedStore,
+    fmt: str,
+    graphs: list[GraphName],
+    out: IO[bytes],
+    *,
+    progress: Progress | None = None,
+    scratch: Path | None = None,
 ) -> None:
     """Write ``graphs`` of ``store`` in ``fmt`` to the seekable binary file ``out``.
 
@@ -420,12 +491,15 @@ def write_graphs(
         raise ExportError(f"unknown export format {fmt!r}; use one of {', '.join(FORMATS)}")
     union = fmt not in GRAPH_FORMATS
     start = out.tell()
+    chunks = _streamed_chunks(store, graphs, union=union, progress=progress, scratch=scratch)
     try:
-        _WRITERS[fmt](_streamed_chunks(store, graphs, union=union, progress=progress), out)
+        _WRITERS[fmt](chunks, out)
     except _BlankNodes:
         out.seek(start)
         out.truncate()
         _WRITERS[fmt](_canonical_chunks(store, graphs, union=union), out)
+    finally:
+        chunks.close()  # its temporary folder goes now, not when the generator is collected
 
 
 def serialize(store: EmbeddedStore, fmt: str, *, article: str | None = None, graph: str | None = None) -> bytes:
@@ -497,7 +571,7 @@ def export(
     if isinstance(out, (str, Path)):
         try:
             with atomic_write(Path(out)) as handle:
-                write_graphs(store, fmt, graphs, handle, progress=progress)
+                write_graphs(store, fmt, graphs, handle, progress=progress, scratch=Path(handle.name).parent)
         except OSError as err:
             raise _output_error(Path(out), err) from err
         return
