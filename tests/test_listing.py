@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 from kg.cli import main
 from kg.errors import QueryError
+from kg.ingest.pipeline import ingest
 from kg.read.listing import listing, statistics
 from kg.read.names import RegistryNames
 from kg.read.queries import find_query, render
@@ -152,3 +156,21 @@ def test_query_cli_by_label_and_list_of_allowed_values(
     assert "        values: one of " + ", ".join(concepts("evidence-kind")) in listed
     assert {"context", "direct-quote", "journalist-summary", "paraphrase"} <= set(concepts("evidence-kind"))
     assert "        values: a slug, label or other name of actors ('kg ls actors' lists them)" in listed
+
+
+def test_ls_articles_gives_one_row_per_article_without_a_context(tmp_path: Path, store: EmbeddedStore) -> None:
+    """Generated articles have no context: query 30 once joined each with every labelled resource."""
+    corpus = tmp_path / "corpus"
+    generate = Path(__file__).resolve().parent.parent / "bench" / "generate.py"
+    subprocess.run([sys.executable, str(generate), "--articles", "12", "--out", str(corpus)], check=True)
+    for path in corpus.glob("articles/*/*"):  # keep 0 (with a context), 10 and 11 (none, with seed 1)
+        if path.name[:6] not in {"000000", "000010", "000011"}:
+            path.unlink()
+    with store:
+        assert [o.status for o in ingest([corpus], store).outcomes] == ["stored"] * 3
+        result = store.select(find_query("articles").text)
+    rows = [dict(zip(result.variables, row, strict=True)) for row in result.rows]
+    assert len(rows) == 3 and len({str(r["sourceId"]) for r in rows}) == 3
+    without = [r for r in rows if r["context"] is None]
+    assert without and all(r["contextLabel"] is None for r in without)
+    assert all(int(r["positions"]) > 0 for r in rows)
