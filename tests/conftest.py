@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -42,3 +44,20 @@ def corpus_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
         summary = ingest([CORPUS], writer)
     assert {o.status for o in summary.outcomes} == {"stored"}, summary.outcomes
     return EmbeddedStore(location)
+
+
+@pytest.fixture(scope="session")
+def generated_store(tmp_path_factory: pytest.TempPathFactory) -> EmbeddedStore:
+    """A store of 30 articles written by bench/generate.py (seed 1): many actors, several tension
+    pairs per holder; read-only use only (session-wide)."""
+    folder = tmp_path_factory.mktemp("generated-store")
+    done = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "generate.py"), "--articles", "30", "--out", str(folder / "corpus")],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    with EmbeddedStore(folder / "store") as writer:
+        summary = ingest([folder / "corpus"], writer)
+    assert {o.status for o in summary.outcomes} == {"stored"}, summary.outcomes
+    return EmbeddedStore(folder / "store")

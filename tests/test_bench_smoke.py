@@ -143,8 +143,9 @@ def test_bench_runs_end_to_end_on_20_articles(tmp_path: Path) -> None:
     # except where it gives one row for a GROUP BY over no solutions (SPARQL and Oxigraph give none)
     assert "rdflib failed" not in table, table
     differing = re.findall(r"^(.*?)rdflib answers ([\d,]+) rows, Oxigraph ([\d,]+)", table, re.M)
-    # rdflib cannot subtract xsd:date values, which the time window of queries 11 and 12 does (issue 12)
-    others = {(r, o) for line, r, o in differing if not re.search(r"query 1[12] ", line)}
+    # rdflib cannot subtract xsd:date values, which the time window of queries 11, 12 (and 37, 38,
+    # its counted and bounded forms) does (issue 12)
+    others = {(r, o) for line, r, o in differing if not re.search(r"query (1[12]|3[78]) ", line)}
     assert others <= {("1", "0")}, differing
     load = row("kg load triples/s")
     assert number.search(load[len("kg load triples/s") :]) or "skipped" in load, load

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -814,6 +815,43 @@ def test_cq12_derives_tensions_without_annotator_links(store: EmbeddedStore) -> 
     assert got == {
         (ACTOR.germany, "derived: same holder", P("de-refuses-participation"), P("e3-enable-defensive-action")),
     }
+
+
+def test_tension_network_counts_the_pairs_of_12(seed_store: EmbeddedStore, generated_store: EmbeddedStore) -> None:
+    got = {(r["holder"], r["basis"], parts(r["otherHolders"]), r["pairs"]) for r in run(seed_store, "tension-network")}
+    assert got == {
+        (ACTOR.germany, "asserted", frozenset({"Germany", "France", "United Kingdom"}), 1),
+        (ACTOR.uk, "asserted", frozenset({"United Kingdom"}), 1),
+    }
+    # Same derivation as 12: the counts are those of 12's rows, whatever the holder and the window.
+    for params in (
+        {},
+        {"windowDays": "any"},
+        {"holder": "zarosar", "windowDays": "any"},
+        {"holder": "iran", "windowDays": "any"},
+    ):
+        listed = Counter(
+            (r["holder"], r["basis"], parts(r["otherHolders"])) for r in run(generated_store, "12", **params)
+        )
+        counted: Counter[tuple] = Counter()
+        for r in run(generated_store, "tension-network", **params):
+            counted[(r["holder"], r["basis"], parts(r["otherHolders"]))] += r["pairs"]
+        assert counted == listed and max(listed.values()) > 1, params
+
+
+def test_first_tensions_are_the_first_rows_of_12(generated_store: EmbeddedStore) -> None:
+    first = find_query("first-tensions")
+    assert re.findall(r"\bLIMIT (\d+)", first.text) == ["200"]
+    whole = run(generated_store, "tensions", windowDays="any")
+    assert len(whole) > 20 and run(generated_store, "first-tensions", windowDays="any") == whole
+    # Cut shorter, it keeps the first rows of 12 in 12's order, each with its details.
+    # (zarosar: 3 pairs on one basis, so that the cut falls between pairs of the same holder and basis)
+    for params, limit in (({"windowDays": "any"}, 4), ({"holder": "zarosar", "windowDays": "any"}, 2)):
+        bounded = first.text.replace("LIMIT 200", f"LIMIT {limit}")
+        result = generated_store.select(bounded, first.bindings(params))
+        rows = [{v: value(t) for v, t in zip(result.variables, row, strict=True)} for row in result.rows]
+        expected = run(generated_store, "tensions", **params)
+        assert len(expected) > limit and rows == expected[:limit], params
 
 
 # -- CQ13 ----------------------------------------------------------------------------------------

@@ -215,3 +215,30 @@ def test_a_large_store_shows_its_top_holders_and_says_so(
     ) in page
     summary = dict(re.findall(r"<tr><th>([^<]*)</th><td>([^<]*)</td></tr>", page))
     assert summary["Positions"] == "11"  # the summary is the whole store's
+
+
+def test_the_tension_views_come_from_the_counting_and_bounded_queries(
+    generated_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Table and network as query 12 alone would give them (the report listed its rows before),
+    without running 12: 37 counts the pairs on the server, 38 lists the first ones."""
+    whole = report_data.rows_of(generated_store, "tensions")
+    assert len(whole) > 10
+    expected = report_data.ReportData(report_data.Filters())
+    report_data._tensions(expected, whole, lambda _: True)
+    monkeypatch.setattr(report_data, "MAX_TENSIONS", 5)
+    short = report_data.ReportData(report_data.Filters())
+    report_data._tensions(short, whole, lambda _: True)
+    asked: list[str] = []
+    rows_of = report_data.rows_of
+
+    def spy(store: EmbeddedStore, name: str, params: dict[str, str] | None = None) -> list[dict[str, str]]:
+        asked.append(name)
+        return rows_of(store, name, params)
+
+    monkeypatch.setattr(report_data, "rows_of", spy)
+    data = collect(generated_store, resolve_filters(generated_store))
+    assert "tensions" not in asked and {"tension-network", "first-tensions"} <= set(asked)
+    assert data.tensions == short.tensions == expected.tensions[:5]
+    assert (data.network_nodes, data.network_edges) == (expected.network_nodes, expected.network_edges)
+    assert f"tensions: the first 5 of {len(whole):,} pairs are listed" in data.left_out

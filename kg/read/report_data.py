@@ -7,7 +7,9 @@ Every figure and table comes from the shipped named queries (``queries/*.rq`` th
   **stance matrix** (holders x actions: colour *and* symbol by stance polarity, a badge per
   condition type);
 - 13 ``line-over-time`` makes each actor's **timeline** (supersedes links where asserted);
-- 12 ``tensions`` makes the **tension network** and its table of reasons;
+- 37 ``tension-network`` (the pairs of 12 counted per holder, basis and other holders, on the
+  server) makes the **tension network**, 38 ``first-tensions`` (the first rows of 12) its table
+  of reasons; with a context or date filter, which they do not take, 12 itself, filtered here;
 - 32 ``position-evidence`` makes the **evidence view** (each quote marked in its article's text,
   with speaker, office, venue and date); the article texts come from the search index
   (:mod:`kg.textindex`), which keeps them as ingested;
@@ -234,7 +236,14 @@ def collect(store: EmbeddedStore, filters: Filters) -> ReportData:
         return data
     _matrix(data)
     _timeline(data, line, kept)
-    _tensions(data, _per_holder(store, "tensions", holders), kept)
+    if filters.context or filters.date_from or filters.date_to:
+        # The filters apply to the negative position (its article, its dates), which the counting
+        # and bounded queries do not take: the listing query, filtered row by row.
+        _tensions(data, _per_holder(store, "tensions", holders), kept)
+    else:
+        _tensions_counted(
+            data, _per_holder(store, "first-tensions", holders), _per_holder(store, "tension-network", holders)
+        )
     _evidence(store, data)
     return data
 
@@ -379,34 +388,53 @@ def _timeline(data: ReportData, line: list[dict], kept: Callable[[str], bool]) -
             )
 
 
-def _tensions(data: ReportData, rows: list[dict], kept: Callable[[str], bool]) -> None:
+def _tension_row(r: dict) -> dict:
+    return {
+        "holder": r["holderLabel"],
+        "basis": r["basis"],
+        "position": f"{r['stanceLabel']} — {r['actionLabel']}",
+        "restrictions": r["restrictions"],
+        "otherHolders": r["otherHolders"],
+        "other": f"{r['otherStanceLabel']} — {r['otherActionLabel']}",
+        "otherRestrictions": r["otherRestrictions"],
+    }
+
+
+def _first_pairs(rows: list[dict], kept: Callable[[str], bool] = lambda _: True) -> list[dict]:
+    """Rows of 12 (or 38) once per pair of positions (a jointly held one is listed under its first holder)."""
     pairs: dict[tuple[str, str], dict] = {}
     for row in rows:
-        if not kept(row["position"]):
-            continue
-        pairs.setdefault((row["position"], row["otherPosition"]), row)
-    table = list(pairs.values())
+        if kept(row["position"]):
+            pairs.setdefault((row["position"], row["otherPosition"]), row)
+    return list(pairs.values())
+
+
+def _tensions(data: ReportData, rows: list[dict], kept: Callable[[str], bool]) -> None:
+    """Table and network from the rows of 12, filtered by position."""
+    table = _first_pairs(rows, kept)
     if len(table) > MAX_TENSIONS:
         data.left_out.append(f"tensions: the first {MAX_TENSIONS} of {len(table):,} pairs are listed")
-    data.tensions = [
-        {
-            "holder": r["holderLabel"],
-            "basis": r["basis"],
-            "position": f"{r['stanceLabel']} — {r['actionLabel']}",
-            "restrictions": r["restrictions"],
-            "otherHolders": r["otherHolders"],
-            "other": f"{r['otherStanceLabel']} — {r['otherActionLabel']}",
-            "otherRestrictions": r["otherRestrictions"],
-        }
-        for r in table[:MAX_TENSIONS]
-    ]
+    data.tensions = [_tension_row(r) for r in table[:MAX_TENSIONS]]
+    _network(data, [(r["holderLabel"], r["otherHolders"], 1) for r in table])
+
+
+def _tensions_counted(data: ReportData, first: list[dict], counted: list[dict]) -> None:
+    """Table from the first rows (38, per holder), network from the counts (37, per holder)."""
+    table = _first_pairs(first)
+    total = sum(int(r["pairs"] or 0) for r in counted)
+    if total > MAX_TENSIONS:
+        data.left_out.append(f"tensions: the first {MAX_TENSIONS} of {total:,} pairs are listed")
+    data.tensions = [_tension_row(r) for r in table[:MAX_TENSIONS]]
+    _network(data, [(r["holderLabel"], r["otherHolders"], int(r["pairs"] or 0)) for r in counted])
+
+
+def _network(data: ReportData, pairs: list[tuple[str, str, int]]) -> None:
+    """The tension network: an edge from a holder to each holder of the other positions, weighted by pairs."""
     edges: Counter[tuple[str, str]] = Counter()
-    for r in table:
-        for other in r["otherHolders"].split(" | "):
-            if other and other != r["holderLabel"]:
-                edges[(r["holderLabel"], other)] += 1
-            elif other:
-                edges[(r["holderLabel"], r["holderLabel"])] += 1
+    for holder, others, count in pairs:
+        for other in others.split(" | "):
+            if other:
+                edges[(holder, other)] += count
     degree: Counter[str] = Counter()
     for (a, b), n in edges.items():
         degree[a] += n
