@@ -119,13 +119,17 @@ class GraphReplacement:
         return cls(graph, ntriples(triples))
 
 
-#: Quads of new graphs gathered for one bulk load during an ingest. Each bulk load is its own set
-#: of table files overlapping the earlier ones, which RocksDB later compacts into levels it does not
-#: compress: the fewer the loads, the closer the store is to one bulk load of everything (1,000
-#: articles in batches of 40 left a store 1.8x as large). The loader holds about 1 KB per quad, so
-#: this bounds its memory to about 200 MB; and it must stay below the loader's own batch (a million
-#: quads), or one load would be several ingestions and a kill could leave part of one.
-LOAD_QUADS = 200_000
+#: How many quads of new graphs an ingest gathers for one bulk load. Each bulk load is its own set of
+#: table files overlapping the earlier ones; when RocksDB compacts them it writes them uncompressed
+#: here (a small store's only level takes the options of its first level), while the loader's own
+#: files are compressed: 1,000 articles in two loads ended 1.6x the size of one bulk load of the same
+#: quads, in one load 1.0x. So an ingest expected to write at most FINAL_QUADS loads them once, at
+#: the end, when the worker processes are gone (the loader holds about 1 KB a quad); a larger one
+#: loads LOAD_QUADS at a time beside its workers (about 100 MB more beside their 700). Both stay
+#: below the loader's own batch (a million quads): one load is then one atomic ingestion, and a
+#: kill cannot leave part of one.
+LOAD_QUADS = 100_000
+FINAL_QUADS = 600_000
 
 
 class Staging:

@@ -16,7 +16,7 @@ import pytest
 from conftest import CORPUS, SEED, SEED_ID
 
 from kg.ingest.pipeline import ingest
-from kg.store import LOAD_QUADS, EmbeddedStore, GraphReplacement
+from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement
 from kg.terms import article_graph
 
 INGEST_SCRIPT = """
@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from kg.ingest.pipeline import ingest
 from kg.store import EmbeddedStore
-ingest([Path(sys.argv[1])], EmbeddedStore(sys.argv[2]), batch_size=2, workers=1, load_quads=1)
+ingest([Path(sys.argv[1])], EmbeddedStore(sys.argv[2]), batch_size=2, workers=1, final_quads=0)
 """
 
 
@@ -106,14 +106,24 @@ def test_replacing_an_article_keeps_one_copy(tmp_path: Path) -> None:
 
 
 def test_new_graphs_are_gathered_into_few_bulk_loads(tmp_path: Path) -> None:
-    """Batches are gathered into one bulk load until it holds ``load_quads`` quads; progress counts
-    the articles once they are committed."""
+    """A run expected to write at most ``final_quads`` quads is bulk-loaded once at the end, a larger
+    one ``load_quads`` at a time; progress counts the articles once they are committed."""
     corpus = copies(tmp_path, 6)
-    for load_quads, expected in ((LOAD_QUADS, [6]), (1, [2, 2, 2])):
+    for n, (load_quads, final_quads, expected) in enumerate(
+        ((LOAD_QUADS, FINAL_QUADS, [6]), (1, FINAL_QUADS, [6]), (1, 0, [2, 2, 2]), (1, 1, [2, 2, 2]))
+    ):
         committed: list[int] = []
-        location = tmp_path / f"store-{load_quads}"
+        location = tmp_path / f"store-{n}"
         with EmbeddedStore(location) as store:
-            ingest([corpus], store, batch_size=2, workers=1, progress=committed.append, load_quads=load_quads)
+            ingest(
+                [corpus],
+                store,
+                batch_size=2,
+                workers=1,
+                progress=committed.append,
+                load_quads=load_quads,
+                final_quads=final_quads,
+            )
         assert committed == expected
         assert sorted(article_sizes(location)) == [str(article_graph(f"copy-{n:03}")) for n in range(6)]
 
@@ -131,7 +141,7 @@ def test_ingest_compacts_the_store_after_writing_it_in_many_pieces(
         ingest([corpus], store, batch_size=1, workers=1)
     assert compacted == []
     with EmbeddedStore(tmp_path / "many") as store:
-        ingest([corpus], store, batch_size=1, workers=1, load_quads=1)
+        ingest([corpus], store, batch_size=1, workers=1, final_quads=0)
         assert compacted == [len(store)]
     big = ox.Store(str(tmp_path / "big"))
     filler = ox.NamedNode("http://example.org/filler")
@@ -140,6 +150,6 @@ def test_ingest_compacts_the_store_after_writing_it_in_many_pieces(
     del big
     compacted.clear()
     with EmbeddedStore(tmp_path / "big") as store:
-        summary = ingest([corpus], store, batch_size=1, workers=1, load_quads=1)
+        summary = ingest([corpus], store, batch_size=1, workers=1, final_quads=0)
         assert summary.count("stored") == 6 and len(store) > 100_000
     assert compacted == []

@@ -42,7 +42,7 @@ from kg.parallel import ordered_map, worker_state
 from kg.shacl.engine import BATCH_SIZE, corpus_context, validate
 from kg.shacl.report import REGISTRY_GROUP, Report
 from kg.shacl.screen import requested as screen_requested
-from kg.store import LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging
+from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging
 from kg.terms import CORPUS_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH
 from kg.terms import article_graph as article_graph_iri
 from kg.textindex import update_index
@@ -142,13 +142,15 @@ def ingest(
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
     load_quads: int = LOAD_QUADS,
+    final_quads: int = FINAL_QUADS,
 ) -> IngestSummary:
     """Ingest annotation files into ``store``; see the module docstring for the guarantees.
 
     ``workers`` processes prepare the batches (default: one per core, see :mod:`kg.parallel`); with
     one worker, or a single batch, everything happens in this process. New graphs are bulk-loaded
-    once ``load_quads`` quads of them are gathered (see :data:`kg.store.LOAD_QUADS`); ``progress``
-    is told how many more articles are committed (stored, or settled as invalid or in error).
+    once at the end when the run is expected to write at most ``final_quads`` quads, else whenever
+    ``load_quads`` are gathered (see :data:`kg.store.LOAD_QUADS`); ``progress`` is told how many
+    more articles are committed (stored, or settled as invalid or in error).
 
     :raises InputError: when the paths or the registry are unusable (nothing is stored).
     """
@@ -158,7 +160,7 @@ def ingest(
     corpus = corpus_graph(registry)
     job = _Job(registry, registry_graph(registry), corpus, explicit_registry=registry_path is not None)
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
-    with _Committer(store, job, progress, load_quads) as committer:
+    with _Committer(store, job, progress, (load_quads, final_quads), len(files)) as committer:
         for prepared in ordered_map(_prepare, batches, state=job, count=len(batches), workers=workers):
             committer.commit(prepared)
         committer.load()
@@ -184,14 +186,21 @@ def ingest(
 class _Committer:
     """Stores prepared batches in order: outcomes, duplicate source ids across batches, the registry
     findings reported once, and the context graphs written with the first valid batch. New graphs
-    are gathered (:class:`kg.store.Staging`) and bulk-loaded ``load_quads`` at a time; replaced ones
-    are written at once."""
+    are gathered (:class:`kg.store.Staging`) and bulk-loaded as :data:`kg.store.LOAD_QUADS` says;
+    replaced ones are written at once."""
 
     def __init__(
-        self, store: EmbeddedStore, job: _Job, progress: Callable[[int], None] | None, load_quads: int
+        self,
+        store: EmbeddedStore,
+        job: _Job,
+        progress: Callable[[int], None] | None,
+        limits: tuple[int, int],
+        articles: int,
     ) -> None:
-        self.store, self.job, self.progress, self.load_quads = store, job, progress, load_quads
+        self.store, self.job, self.progress = store, job, progress
+        (self.load_quads, self.final_quads), self.articles = limits, articles
         self.staging = Staging()
+        self.gathered = self.committed = 0
         self.summary = IngestSummary()
         self.seen: dict[str, Path] = {}
         self.context_pending, self.registry_checked = True, False
@@ -205,8 +214,13 @@ class _Committer:
 
     def commit(self, prepared: _PreparedBatch) -> None:
         self.unreported += len(prepared.articles)
+        self.committed += len(prepared.articles)
+        before = self.staging.quads
         self._store(prepared)
-        if self.staging.quads >= self.load_quads or not self.staging.quads:
+        self.gathered += self.staging.quads - before
+        expected = self.gathered * self.articles / self.committed
+        staged = self.staging.quads
+        if not staged or staged >= self.final_quads or (staged >= self.load_quads and expected > self.final_quads):
             self.load()
 
     def load(self) -> None:
