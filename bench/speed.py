@@ -100,9 +100,9 @@ def ingest_pairs(corpus: Path, work: Path, pairs: int, timeout: float, baseline:
         }
         if baseline:
             old = work / f"baseline-{n}"
-            # `env` sets PYTHONPATH after the harness has put this checkout first on it.
-            command = ["env", f"PYTHONPATH={baseline}", *kg("ingest", str(corpus), "--store", str(old))]
-            before = checked(harness.run(command, timeout=timeout), "baseline kg ingest")
+            # Run from that checkout: ``python -m`` puts the working folder first on the module path.
+            command = kg("ingest", str(corpus), "--store", str(old))
+            before = checked(harness.run(command, timeout=timeout, cwd=baseline), "baseline kg ingest")
             row |= {
                 "baseline_s": before.seconds,
                 "baseline_peak_mib": before.max_rss / MIB,
