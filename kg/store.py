@@ -125,10 +125,11 @@ class GraphReplacement:
 #: files are compressed: 1,000 articles in two loads ended 1.6x the size of one bulk load of the same
 #: quads, in one load 1.0x. So an ingest expected to write at most FINAL_QUADS loads them once, at
 #: the end, when the worker processes are gone (the loader holds about 1 KB a quad); a larger one
-#: loads LOAD_QUADS at a time beside its workers (about 100 MB more beside their 700). Both stay
+#: loads LOAD_QUADS at a time beside its workers (about 50 MB more beside their 700; such a run is
+#: compacted in the end anyway, so larger loads would only cost memory). Both stay
 #: below the loader's own batch (a million quads): one load is then one atomic ingestion, and a
 #: kill cannot leave part of one.
-LOAD_QUADS = 100_000
+LOAD_QUADS = 50_000
 FINAL_QUADS = 600_000
 
 
