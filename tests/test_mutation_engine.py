@@ -283,6 +283,23 @@ def test_an_engine_error_with_a_clean_registry_gives_an_empty_registry_group(sta
     assert report.by_group == {"a1": [Finding("Violation", "article:a1", "", "", ERROR, "")], REGISTRY_GROUP: []}
 
 
+def test_an_article_alone_the_engine_raises_on_keeps_the_registry_findings(stand_in: StandIn) -> None:
+    report = engine.validate({"a1": article("a1", (ARTICLE["a1"], EX["raise"], Literal(1)))}, REGISTRY, screen=False)
+    assert report.by_group[REGISTRY_GROUP] == [
+        Finding(
+            "Violation",
+            "actor:nato",
+            "<http://example.org/bad>",
+            '"registry"',
+            "bad is registry",
+            "<http://example.org/shape>",
+        )
+    ]
+    # both in the report graph: the engine error and the registry's own result
+    messages = sorted(str(m) for m in report.graph.objects(None, SH.resultMessage))
+    assert messages == ["bad is registry", "nested", ERROR]
+
+
 def test_a_registry_the_engine_raises_on_is_the_registry_finding(stand_in: StandIn) -> None:
     registry = graph_of((NATO, EX["raise"], Literal(1)))
     assert engine.validate({}, registry, screen=False).by_group == {}  # no article: no run

@@ -11,6 +11,7 @@ import io
 import json
 import os
 import stat
+import tempfile
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -449,3 +450,210 @@ def test_split_export_into_a_file_is_refused(small: EmbeddedStore, tmp_path: Pat
     assert str(caught.value) == (
         f"{target} is a file: give --split-by-article a folder (new, empty or a previous split export)"
     )
+
+
+def test_jsonld_keeps_non_ascii_text_and_iris_as_written(tmp_path: Path) -> None:
+    text = (
+        '<http://example.org/zoë> <http://example.org/p> "Zoë sagt „nein“"@de <http://example.org/gräph> .\n'
+        '<http://example.org/s> <http://example.org/p> "rtl"@ar--rtl <http://example.org/gräph> .\n'
+    )
+    out = serialize(filled(tmp_path / "s", text), "jsonld").decode()
+    assert out.endswith(
+        '  "@graph": [\n'
+        '    {"@id": "http://example.org/gräph", "@graph": [\n'
+        '      {"@id": "http://example.org/s", "http://example.org/p": [{"@direction": "rtl", "@language": "ar", "@value": "rtl"}]},\n'
+        '      {"@id": "http://example.org/zoë", "http://example.org/p": [{"@language": "de", "@value": "Zoë sagt „nein“"}]}\n'
+        "    ]}\n"
+        "  ]\n"
+        "}\n"
+    )
+
+
+def test_jsonld_cannot_hold_a_triple_term(tmp_path: Path) -> None:
+    text = "<http://e/s> <http://e/p> <<( <http://e/a> <http://e/b> <http://e/c> )>> .\n"
+    store = filled(tmp_path / "s", text)
+    with pytest.raises(ExportError) as caught:
+        serialize(store, "jsonld")
+    assert str(caught.value) == (
+        "JSON-LD cannot hold the quoted triple <http://e/a> <http://e/b> <http://e/c>; export as N-Quads or TriG"
+    )
+    with pytest.raises(TypeError, match="^DEFAULT$"):
+        ex._node_id(ox.DefaultGraph())
+
+
+def test_a_graph_left_empty_by_the_union_writes_nothing(tmp_path: Path) -> None:
+    text = (
+        '<http://example.org/a> <http://example.org/p> "x" <http://example.org/g1> .\n'
+        '<http://example.org/a> <http://example.org/p> "x" <http://example.org/g2> .\n'
+        '<http://example.org/b> <http://example.org/p> "y" <http://example.org/g3> .\n'
+    )
+    store = filled(tmp_path / "s", text)
+    assert serialize(store, "ntriples").decode() == (
+        '<http://example.org/a> <http://example.org/p> "x" .\n<http://example.org/b> <http://example.org/p> "y" .\n'
+    )
+    assert ex._document([]) == b""
+
+
+def test_one_graph_with_blank_nodes_is_that_graph_only(tmp_path: Path) -> None:
+    store = filled(tmp_path / "s", FOREIGN)
+    assert serialize(store, "nquads", graph="http://example.org/g2").decode() == (
+        '<http://example.org/a> <http://example.org/p> "shared" <http://example.org/g2> .\n'
+        '_:c14n0 <http://example.org/t> "in g2" <http://example.org/g2> .\n'
+    )
+
+
+def test_the_own_header_takes_what_oxigraph_writes_in_any_pieces() -> None:
+    out = io.BytesIO()
+    writer = ex._OwnHeader(out)
+    assert writer.write(b"@prefix a: <http://a/> .\n@pre") == len(b"@prefix a: <http://a/> .\n@pre")
+    writer.write(b"fix b: <http://b/> .\n<http://s> <http://p> ")
+    writer.write(b"<http://o> .\n")
+    writer.write(b"@prefix c: <http://c/> .\n")  # after the header: written as it comes
+    writer.write(b"end")
+    writer.flush()
+    assert out.getvalue() == HEADER.encode() + b"<http://s> <http://p> <http://o> .\n@prefix c: <http://c/> .\nend"
+
+
+def test_export_of_one_article_to_a_stream_with_progress(small: EmbeddedStore) -> None:
+    out = io.BytesIO()
+    ticks: list[int] = []
+    export(small, "nquads", out, article="a1", progress=ticks.append)
+    assert out.getvalue().decode() == "".join(NQUADS.splitlines(keepends=True)[1:4])
+    assert ticks == [1]
+
+
+def test_a_failing_spool_is_an_output_error_naming_the_temporary_folder(
+    small: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full(*_args: object, **_kwargs: object) -> None:
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    monkeypatch.setattr(ex, "write_graphs", full)
+    out = io.BytesIO()
+    with pytest.raises(OutputError) as caught:
+        export(small, "nquads", out)
+    assert str(caught.value) == (
+        f"writing {tempfile.gettempdir()} failed: No space left on device; nothing was written "
+        "(free some space, or write elsewhere)"
+    )
+    assert out.getvalue() == b""
+
+
+def test_new_files_get_0666_minus_the_umask(small: EmbeddedStore, tmp_path: Path) -> None:
+    umask = os.umask(0o022)
+    try:
+        export(small, "ntriples", tmp_path / "a.nt")
+    finally:
+        os.umask(umask)
+    assert stat.S_IMODE((tmp_path / "a.nt").stat().st_mode) == 0o644
+    assert os.umask(umask) == umask  # the umask was given back
+
+
+def test_more_split_file_names() -> None:
+    long_foreign = "http://example.org/" + "x" * 40
+    digest = hashlib.sha256(long_foreign.encode()).hexdigest()[:32]
+    assert split_file(ox.NamedNode(long_foreign), ".nt") == Path("other") / f"{digest}.nt"
+    reserved = f"{KG}graph/article"
+    digest = hashlib.sha256(reserved.encode()).hexdigest()[:32]
+    assert split_file(ox.NamedNode(reserved), ".nt") == Path("other") / f"{digest}.nt"
+
+
+def test_a_previous_split_with_other_graphs_is_replaced(tmp_path: Path) -> None:
+    store = filled(
+        tmp_path / "s", QUADS + '<http://example.org/a> <http://example.org/p> "x" <http://example.org/g> .\n'
+    )
+    folder = tmp_path / "split"
+    first = export_split(store, "nquads", folder)
+    other = Path("other") / f"{hashlib.sha256(b'http://example.org/g').hexdigest()[:32]}.nq"
+    assert other in first
+    assert export_split(store, "nquads", folder) == first
+    assert (
+        folder / other
+    ).read_text() == '<http://example.org/a> <http://example.org/p> "x" <http://example.org/g> .\n'
+
+
+def test_split_export_stages_beside_the_folder_and_swaps_by_renames(
+    small: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    renames: list[tuple[str, str]] = []
+    real_rename = os.rename
+    monkeypatch.setattr(ex.os, "rename", lambda a, b: renames.append((str(a), str(b))) or real_rename(a, b))
+    monkeypatch.chdir(tmp_path)
+    export_split(small, "nquads", Path("split"))  # a relative folder: staged in "."
+    ((staging, target),) = renames
+    assert target == "split" and Path(staging).parent == Path(".")
+    assert Path(staging).name.startswith(".split.") and staging.endswith(".tmp")
+    renames.clear()
+    export_split(small, "nquads", Path("split"))  # again: the old folder moved aside, then removed
+    (aside, old), (staging, target) = renames
+    assert aside == "split" and Path(old).name == "split"
+    assert Path(old).parent.name.startswith(".split.") and Path(old).parent.name.endswith(".old")
+    assert Path(old).parent.parent == Path(".")
+    assert Path(staging).name.startswith(".split.") and staging.endswith(".tmp") and target == "split"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["split", "store"]
+
+
+def test_a_failed_split_export_leaves_nothing_behind(
+    small: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ExportError) as caught:
+        export_split(small, "nquads", tmp_path / "missing" / "split")
+    assert str(caught.value) == (
+        f"cannot write {tmp_path / 'missing' / 'split'}: No such file or directory; choose a folder you can write to"
+    )
+    real = ex.write_graphs
+    written: list[int] = []
+
+    def fails_on_the_second(*args: object, **kwargs: object) -> None:
+        written.append(1)
+        if len(written) == 2:
+            raise error
+        real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ex, "write_graphs", fails_on_the_second)
+    folder = tmp_path / "split"
+    error: BaseException = OSError(errno.ENOSPC, "No space left on device")
+    with pytest.raises(OutputError) as full:
+        export_split(small, "nquads", folder)
+    assert str(full.value) == (
+        f"writing {folder} failed: No space left on device; nothing was written (free some space, or write elsewhere)"
+    )
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    written.clear()
+    error = RuntimeError("interrupted")
+    with pytest.raises(RuntimeError, match="^interrupted$"):
+        export_split(small, "nquads", folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+
+
+def test_named_graphs_come_before_blank_node_graphs(tmp_path: Path) -> None:
+    text = '<http://example.org/a> <http://example.org/p> "in a blank graph" _:g .\n'
+    text += '<http://example.org/a> <http://example.org/p> "in a named graph" <http://example.org/z> .\n'
+    store = filled(tmp_path / "s", text)
+    assert serialize(store, "nquads").decode() == (
+        '<http://example.org/a> <http://example.org/p> "in a named graph" <http://example.org/z> .\n'
+        '<http://example.org/a> <http://example.org/p> "in a blank graph" _:c14n0 .\n'
+    )
+
+
+def test_a_failed_swap_puts_the_old_split_back(
+    small: EmbeddedStore, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder = tmp_path / "split"
+    export_split(small, "nquads", folder)
+    before = {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+    real_rename = os.rename
+
+    def rename(source: object, target: object) -> None:
+        if str(source).endswith(".tmp"):  # the new export taking the folder's place
+            raise OSError(errno.EIO, "Input/output error")
+        real_rename(source, target)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(ex.os, "rename", rename)
+    with pytest.raises(OutputError) as caught:
+        export_split(small, "nquads", folder)
+    assert str(caught.value) == (
+        f"writing {folder} failed: Input/output error; nothing was written (free some space, or write elsewhere)"
+    )
+    assert {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()} == before
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".old")) == ["split", "store"]

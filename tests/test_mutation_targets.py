@@ -1,5 +1,5 @@
-"""Fast, exact tests of the screen's and the report's pure functions (the mutation run's scope,
-see [tool.mutmut] in pyproject.toml): grouping, linked articles, the literal pre-check, the
+"""Fast, exact tests of the screen's and the report's pure functions (mutation groups ``screen``
+and ``report`` of bench/mutation.py): grouping, linked articles, the literal pre-check, the
 screening shapes, the engine-error finding and the renderers."""
 
 from __future__ import annotations
@@ -151,6 +151,7 @@ def test_only_positive_follows_every_parameter() -> None:
     # typed, so that a shape wrongly marked negated (or not) shows: only shape parameters are
     # followed, whatever else a negated shape points to (rdfs:seeAlso, an sh:in list) stays positive
     ex:O1 a sh:NodeShape . ex:A1 a sh:NodeShape . ex:X1 a sh:NodeShape . ex:X2 a sh:NodeShape .
+    ex:NA a sh:NodeShape . ex:NO a sh:NodeShape . ex:NX a sh:NodeShape .
     ex:N rdfs:seeAlso ex:Q ; sh:in ( ex:O1 ) .
     ex:C a rdfs:Class .
     """
