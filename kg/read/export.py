@@ -220,7 +220,7 @@ def _in_memory(db: ox.Store, name: GraphName) -> list[bytes]:
 
 
 #: A graph whose N-Triples are larger than this is sorted in runs of this size on disk, then merged.
-SORT_RUN_BYTES = 32 * 2**20
+SORT_RUN_BYTES = 8 * 2**20
 #: Statements per chunk of a graph sorted on disk (each chunk then runs to the end of its subject).
 MERGED_CHUNK = 100_000
 
@@ -237,7 +237,9 @@ def _graph_statements(db: ox.Store, name: GraphName, scratch: Path | None = None
             data = dump.read_bytes()
             if b"_:" in data and _has_blank_nodes(data):
                 raise _BlankNodes
-            yield _sorted_statements(data)
+            statements = _sorted_statements(data)
+            del data  # not held while the statements are written
+            yield statements
             return
         runs: list[Path] = []
         with dump.open("rb") as text:
