@@ -11,6 +11,7 @@ import subprocess
 import sys
 import termios
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
@@ -282,3 +283,25 @@ def test_a_large_shared_graph_sorted_on_disk_gives_the_same_bytes(
     assert all(a[-1].split(b" ")[0] != b[0].split(b" ")[0] for a, b in zip(chunks, chunks[1:], strict=False))
     assert [s for c in chunks for s in c] == sorted(s for c in chunks for s in c)
     assert export_module.serialize(seed_store, fmt) == in_memory
+
+
+def test_a_failed_swap_of_split_folders_leaves_the_old_folder_and_nothing_else(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder, staging = tmp_path / "corpus", tmp_path / ".corpus.staging"
+    folder.mkdir()
+    (folder / "old.ttl").write_text("old")
+    staging.mkdir()
+    (staging / "new.ttl").write_text("new")
+    real_rename = os.rename
+
+    def rename(source: Any, target: Any) -> None:
+        if Path(source) == staging:
+            raise OSError(28, "No space left on device")
+        real_rename(source, target)
+
+    monkeypatch.setattr(export_module.os, "rename", rename)
+    with pytest.raises(OSError, match="No space left"):
+        export_module._swap_in(staging, folder)
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".corpus.staging", "corpus"]
+    assert (folder / "old.ttl").read_text() == "old"

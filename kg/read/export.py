@@ -685,5 +685,6 @@ def _swap_in(staging: Path, folder: Path) -> None:
         os.rename(staging, folder)
     except OSError:
         os.rename(old / folder.name, folder)
+        old.rmdir()  # empty again: nothing of the failed swap is left beside the folder
         raise
     shutil.rmtree(old, ignore_errors=True)
