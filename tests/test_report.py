@@ -242,3 +242,28 @@ def test_the_tension_views_come_from_the_counting_and_bounded_queries(
     assert data.tensions == short.tensions == expected.tensions[:5]
     assert (data.network_nodes, data.network_edges) == (expected.network_nodes, expected.network_edges)
     assert f"tensions: the first 5 of {len(whole):,} pairs are listed" in data.left_out
+
+
+def test_a_large_store_asks_for_first_tensions_only_until_the_table_is_full(
+    generated_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(report_data, "LARGE_STORE", 5)
+    monkeypatch.setattr(report_data, "TOP_HOLDERS", 6)
+    holders = report_data._scope(generated_store, report_data.Filters(), report_data.ReportData(report_data.Filters()))
+    every = [r for h in holders for r in report_data.rows_of(generated_store, "first-tensions", {"holder": h})]
+    assert len(holders) == 6 and len(report_data._first_pairs(every)) > 2
+    monkeypatch.setattr(report_data, "MAX_TENSIONS", 2)
+    asked: list[dict] = []
+    rows_of = report_data.rows_of
+
+    def spy(store: EmbeddedStore, name: str, params: dict[str, str] | None = None) -> list[dict[str, str]]:
+        if name == "first-tensions":
+            asked.append(params or {})
+        return rows_of(store, name, params)
+
+    monkeypatch.setattr(report_data, "rows_of", spy)
+    data = collect(generated_store, resolve_filters(generated_store))
+    assert 1 <= len(asked) < len(holders) and [a["holder"] for a in asked] == holders[: len(asked)]
+    expected = report_data.ReportData(report_data.Filters())
+    report_data._tensions_counted(expected, every, [])
+    assert data.tensions == expected.tensions and len(data.tensions) == 2
