@@ -1103,3 +1103,19 @@ def test_answer_refuses_what_it_cannot_write(seed_store: EmbeddedStore) -> None:
         seed_store.answer("ASK { ?s ?p ?o }")
     with pytest.raises(StoreError, match="query does not parse"):
         seed_store.answer("SELECT nonsense")
+
+
+def test_position_evidence_names_each_speakers_office(corpus_store: EmbeddedStore) -> None:
+    """The evidence view's office: the statement's capacity, else each speaker's own (issue 15)."""
+    said = {(r["speakerLabel"], r["capacityLabel"]) for r in run(corpus_store, "position-evidence")}
+    ministers = [c for s, c in said if parts(s) == {"Johann Wadephul", "Yvette Cooper", "Jean-Noël Barrot"}]
+    assert [parts(c) for c in ministers] == [
+        {
+            "Johann Wadephul: Federal Minister for Foreign Affairs (Germany)",
+            "Yvette Cooper: Secretary of State for Foreign, Commonwealth and Development Affairs (UK)",
+            "Jean-Noël Barrot: Minister for Europe and Foreign Affairs (France)",
+        }
+    ]
+    assert ("Mark Rutte", "Secretary General of NATO") in said
+    assert ("Johann Wadephul", "Federal Minister for Foreign Affairs (Germany)") in said
+    assert ("UK government", None) in said
