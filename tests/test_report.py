@@ -15,6 +15,7 @@ from kg.cli import main
 from kg.errors import QueryError
 from kg.ingest.pipeline import ingest
 from kg.read import report_charts, report_data
+from kg.read.queries import find_query
 from kg.read.report import render_report, write_chart_files
 from kg.read.report_data import collect, resolve_filters
 from kg.store import EmbeddedStore
@@ -224,6 +225,8 @@ def test_the_tension_views_come_from_the_counting_and_bounded_queries(
     without running 12: 37 counts the pairs on the server, 38 lists the first ones."""
     whole = report_data.rows_of(generated_store, "tensions")
     assert len(whole) > 10
+    # the table's length is the bounded query's LIMIT
+    assert re.findall(r"\bLIMIT (\d+)", find_query("first-tensions").text) == [str(report_data.MAX_TENSIONS)]
     expected = report_data.ReportData(report_data.Filters())
     report_data._tensions(expected, whole, lambda _: True)
     monkeypatch.setattr(report_data, "MAX_TENSIONS", 5)
