@@ -282,8 +282,8 @@ SELECT ?s ?p ?o ?g ?other WHERE {
 def _first_graph_of_shared(db: ox.Store, graphs: list[GraphName]) -> dict[bytes, int]:
     """Each statement that more than one of ``graphs`` holds, with the position of the first of them.
 
-    One pass of the store in Oxigraph (about 10% of a Turtle export's time at 10,000 articles, where
-    no statement is shared), instead of remembering every subject written so far.
+    One pass of the store in Oxigraph (about as long as one more read of the store; a generated store
+    shares no statement), instead of remembering every subject written so far.
     """
     rank = {g: i for i, g in enumerate(graphs)}
     first: dict[bytes, int] = {}
