@@ -225,6 +225,14 @@ def test_a_load_stops_at_a_redirect_to_another_origin(
 # -- retries -----------------------------------------------------------------------------------
 
 
+def query_once(server: Recorder, *options: str) -> int:
+    """``kg query who-said-what`` against ``server``'s /query, which is closed afterwards."""
+    try:
+        return main(["query", "who-said-what", "--endpoint", f"{server.base}/query", *options])
+    finally:
+        server.close()
+
+
 def failing_first(failures: list[tuple]) -> Recorder:
     """Answers each request with the next of ``failures``, then with an empty SELECT."""
     pending = list(failures)
@@ -233,10 +241,7 @@ def failing_first(failures: list[tuple]) -> Recorder:
 
 def test_a_busy_server_is_asked_again_and_its_retry_after_obeyed(capsys: pytest.CaptureFixture[str]) -> None:
     server = failing_first([(503, b"busy", {"Retry-After": "0"}), (502, b"proxy error"), (504, b"")])
-    try:
-        code = main(["query", "who-said-what", "--endpoint", f"{server.base}/query", "--retry-delay", "0.01"])
-    finally:
-        server.close()
+    code = query_once(server, "--retry-delay", "0.01")
     captured = capsys.readouterr()
     assert code == 0, captured.err
     assert len(server.requests) == 4
@@ -250,11 +255,7 @@ def test_a_busy_server_is_asked_again_and_its_retry_after_obeyed(capsys: pytest.
 
 def test_a_query_gives_up_after_its_retries_with_the_last_reason(capsys: pytest.CaptureFixture[str]) -> None:
     server = Recorder(lambda method, path: (503, b"still busy", {"Retry-After": "3600"}))
-    try:
-        args = ["query", "who-said-what", "--endpoint", f"{server.base}/query", "--retries", "1", "--retry-delay", "0"]
-        code = main(args)
-    finally:
-        server.close()
+    code = query_once(server, "--retries", "1", "--retry-delay", "0")
     err = capsys.readouterr().err
     assert code == 3
     assert len(server.requests) == 2
@@ -265,10 +266,7 @@ def test_a_query_gives_up_after_its_retries_with_the_last_reason(capsys: pytest.
 
 def test_a_rejected_query_is_not_asked_again(capsys: pytest.CaptureFixture[str]) -> None:
     server = Recorder(lambda method, path: (400, b"Parse error at line 1"))
-    try:
-        code = main(["query", "who-said-what", "--endpoint", f"{server.base}/query"])
-    finally:
-        server.close()
+    code = query_once(server)
     err = capsys.readouterr().err
     assert code == 3 and len(server.requests) == 1
     assert f"{server.base}/query: HTTP 400: the query was rejected: Parse error at line 1" in err
