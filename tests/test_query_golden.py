@@ -1,0 +1,50 @@
+"""``kg query``'s output, byte for byte, for every shipped query in every ``--format``, on the example
+corpus: a guard for changes to how answers are read and written (the rdflib-free read path), not for
+the queries themselves.
+
+The expected outputs are in ``tests/data/golden/query/``. After a deliberate change to a query or a
+format, write them anew and review the diff::
+
+    KG_UPDATE_GOLDEN=1 .venv/bin/pytest tests/test_query_golden.py
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import pytest
+
+from kg.cli import main
+from kg.read.queries import FORMATS, named_queries
+from kg.store import EmbeddedStore
+
+GOLDEN = Path(__file__).resolve().parent / "data" / "golden" / "query"
+UPDATE = os.environ.get("KG_UPDATE_GOLDEN") == "1"
+
+#: Each shipped query with its defaults, plus narrowed runs (those bench/speed.py times at start-up,
+#: and a label instead of a slug).
+CASES: dict[str, list[str]] = {name: [name] for name in named_queries()} | {
+    "who-said-what.speaker": ["03_who_said_what", "--param", "speaker=johann-wadephul"],
+    "positions-of-actor.holder": ["16_positions_of_actor", "--param", "holder=germany"],
+    "positions-of-actor.label": ["16_positions_of_actor", "--param", "holder=Germany"],
+    "positions-on-action-type.type": ["17_positions_on_action_type", "--param", "actionType=strike"],
+    "positions-as-of.date": ["19_positions_as_of", "--as-of", "2025-06-01"],
+}
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_query_output_is_unchanged(
+    case: str, fmt: str, corpus_store: EmbeddedStore, capsysbinary: pytest.CaptureFixture[bytes]
+) -> None:
+    code = main(["query", *CASES[case], "--format", fmt, "--store", str(corpus_store.location)])
+    sys.stdout.flush()
+    out, err = capsysbinary.readouterr()
+    assert code == 0, err.decode()
+    expected = GOLDEN / f"{case}.{fmt}"
+    if UPDATE:
+        expected.parent.mkdir(parents=True, exist_ok=True)
+        expected.write_bytes(out)
+    assert out == expected.read_bytes(), f"kg query {' '.join(CASES[case])} --format {fmt} changed"
