@@ -7,10 +7,12 @@ text, so the same annotation always yields the same IRIs and no user text can re
 from __future__ import annotations
 
 import hashlib
-import re
 
 from rdflib import URIRef
 
+from kg.prefixes import SLUG as SLUG  # the slug rule lives in kg.prefixes (no rdflib, for the read path)
+from kg.prefixes import SLUG_RULE as SLUG_RULE
+from kg.prefixes import check_slug
 from kg.terms import (
     ACTOR,
     ARTICLE,
@@ -25,18 +27,8 @@ from kg.terms import (
     THING,
 )
 
-SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-SLUG_RULE = "use only lower-case letters a-z, digits 0-9 and single hyphens, e.g. mark-rutte"
-
 #: Registry sections and the namespaces their slugs live in.
 REGISTRY_NAMESPACES = {"actors": ACTOR, "posts": POST, "places": PLACE, "things": THING, "events": EVENT}
-
-
-def check_slug(slug: str) -> str:
-    """Return ``slug`` if it is a valid slug, else raise ``ValueError``."""
-    if not isinstance(slug, str) or not SLUG.match(slug):
-        raise ValueError(f"{slug!r} is not a valid slug: {SLUG_RULE}")
-    return slug
 
 
 def registry_iri(section: str, slug: str) -> URIRef:

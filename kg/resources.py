@@ -9,8 +9,10 @@ from __future__ import annotations
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from rdflib import Graph
+if TYPE_CHECKING:  # imported by turtle_graph itself: finding the data files needs no rdflib
+    from rdflib import Graph
 
 _FOLDERS = ("ontology", "shapes", "queries", "schemas")
 
@@ -33,6 +35,8 @@ def data_files(folder: str, pattern: str) -> list[Path]:
 
 def turtle_graph(folder: str, pattern: str) -> Graph:
     """One graph parsed from every Turtle file of a data folder matching ``pattern``."""
+    from rdflib import Graph
+
     graph = Graph()
     for path in data_files(folder, pattern):
         graph.parse(path, format="turtle")

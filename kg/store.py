@@ -16,17 +16,24 @@ import tempfile
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import cast
+from typing import TYPE_CHECKING, cast
 
 import pyoxigraph as ox
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
 
 from kg.errors import StoreError
-from kg.iris import source_file_iri
-from kg.terms import GRAPH, PROVENANCE_GRAPH, SCHEMA, article_graph
+from kg.prefixes import ARTICLE_GRAPH_NS, PROVENANCE_GRAPH_IRI
+
+if TYPE_CHECKING:  # rdflib is imported where a caller's rdflib terms or graphs are handled, not here:
+    # reading the store (kg query) answers with pyoxigraph's terms and needs none of its ~0.1 s import.
+    from rdflib import Graph, URIRef
+    from rdflib.term import Node
 
 STORE_ENV = "KG_STORE"
+
+#: An RDF term as the store reads and answers it (pyoxigraph's own).
+Term = ox.NamedNode | ox.Literal | ox.BlankNode
+#: The provenance graph's name as N-Triples/SPARQL writes it.
+_PROVENANCE = f"<{PROVENANCE_GRAPH_IRI}>"
 
 
 def default_location() -> Path:
@@ -37,7 +44,12 @@ def default_location() -> Path:
     return Path(data_home) / "positions-kg" / "store"
 
 
-def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
+def to_oxigraph(term: Node | Term) -> Term:
+    """A term as pyoxigraph's: its own terms as they are, rdflib's converted."""
+    if isinstance(term, ox.NamedNode | ox.Literal | ox.BlankNode):
+        return term
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, URIRef):
         return ox.NamedNode(str(term))
     if isinstance(term, Literal):
@@ -52,8 +64,11 @@ def to_oxigraph(term: Node) -> ox.NamedNode | ox.Literal | ox.BlankNode:
 
 
 def to_rdflib(term: object) -> Node | None:
+    """A pyoxigraph term as rdflib's (for the callers that build rdflib graphs or use its writers)."""
     if term is None:
         return None
+    from rdflib import BNode, Literal, URIRef
+
     if isinstance(term, ox.NamedNode):
         return URIRef(term.value)
     if isinstance(term, ox.Literal):
@@ -70,7 +85,7 @@ def to_rdflib(term: object) -> Node | None:
 
 def rdflib_triple(quad: ox.Quad) -> tuple[Node, Node, Node]:
     """A stored quad's triple as rdflib terms (a stored triple has no unbound position)."""
-    return cast(tuple[Node, Node, Node], (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
+    return cast("tuple[Node, Node, Node]", (to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
 
 
 def ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:
@@ -91,6 +106,8 @@ def ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:
 
 
 def _nt_object(term: Node) -> str:
+    from rdflib import Literal
+
     if not isinstance(term, Literal):
         return term.n3()
     quoted = str(term).replace("\\", "\\\\").replace("\n", "\\n").replace('"', '\\"').replace("\r", "\\r")
@@ -142,7 +159,7 @@ class Staging:
         self.quads = 0
 
     def add(self, items: Iterable[GraphReplacement]) -> None:
-        provenance = f" {GRAPH['provenance'].n3()} .\n"
+        provenance = f" {_PROVENANCE} .\n"
         for item in items:
             # Each N-Triples line ends with " .\n", which never occurs inside a term (newlines in
             # literals are escaped), so appending the graph name turns the lines into N-Quads.
@@ -174,10 +191,14 @@ class Staging:
 
 @dataclass(frozen=True)
 class SelectResult:
-    """A SELECT answer as rdflib terms: column names and rows (None for unbound)."""
+    """A SELECT answer as pyoxigraph terms: column names and rows (None for unbound).
+
+    pyoxigraph's terms, not rdflib's: making one costs nothing in Python, and reading them needs no
+    rdflib (a term's text is its ``.value``; ``str()`` of one is its N-Triples form).
+    """
 
     variables: list[str]
-    rows: list[tuple[Node | None, ...]]
+    rows: list[tuple[Term | None, ...]]
 
 
 class EmbeddedStore:
@@ -257,26 +278,25 @@ class EmbeddedStore:
 
     def _has_provenance(self, item: GraphReplacement) -> bool:
         """Whether old provenance about the graph is still stored (and must be removed first)."""
-        graph = ox.NamedNode(str(GRAPH["provenance"]))
+        graph = ox.NamedNode(PROVENANCE_GRAPH_IRI)
         return any(
             next(self._store.quads_for_pattern(ox.NamedNode(str(s)), None, None, graph), None)
             for s in item.provenance_subjects
         )
 
     def _replace_existing(self, items: list[GraphReplacement]) -> None:
-        provenance = GRAPH["provenance"]
         operations: list[str] = []
         inserts: list[str] = []
         for item in items:
             operations.append(f"DROP SILENT GRAPH {item.graph.n3()}")
             operations.extend(
-                f"DELETE WHERE {{ GRAPH {provenance.n3()} {{ {subject.n3()} ?p ?o }} }}"
+                f"DELETE WHERE {{ GRAPH {_PROVENANCE} {{ {subject.n3()} ?p ?o }} }}"
                 for subject in item.provenance_subjects
             )
             # N-Triples lines are valid SPARQL triples (same IRI and string escapes).
             inserts.append(f"GRAPH {item.graph.n3()} {{\n{item.triples}}}")
             if item.provenance:
-                inserts.append(f"GRAPH {provenance.n3()} {{\n{item.provenance}}}")
+                inserts.append(f"GRAPH {_PROVENANCE} {{\n{item.provenance}}}")
         if inserts:
             operations.append("INSERT DATA {\n" + "\n".join(inserts) + "\n}")
         if operations:
@@ -298,10 +318,14 @@ class EmbeddedStore:
     # -- reading -----------------------------------------------------------------------------
 
     def named_graphs(self) -> list[URIRef]:
+        from rdflib import URIRef
+
         return sorted(URIRef(g.value) for g in self._store.named_graphs() if isinstance(g, ox.NamedNode))
 
     def graph(self, name: URIRef) -> Graph:
         """One named graph as an rdflib Graph."""
+        from rdflib import Graph
+
         graph = Graph()
         for quad in self._store.quads_for_pattern(None, None, None, ox.NamedNode(str(name))):
             graph.add(rdflib_triple(quad))
@@ -324,27 +348,28 @@ class EmbeddedStore:
     def __len__(self) -> int:
         return len(self._store)
 
-    def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> SelectResult:
-        """Run a SELECT over the union of all graphs with variables pre-bound to RDF terms."""
+    def select(self, query: str, bindings: Mapping[str, Node | Term] | None = None) -> SelectResult:
+        """Run a SELECT over the union of all graphs with variables pre-bound to RDF terms (pyoxigraph's
+        or rdflib's); the answer as pyoxigraph terms."""
         solutions = self._solutions(query, bindings)
         variables = [v.value for v in solutions.variables]
-        rows = [tuple(to_rdflib(solution[v]) for v in variables) for solution in solutions]
+        # A solution iterates over its values in the order of ``variables`` (None where unbound).
+        rows = cast("list[tuple[Term | None, ...]]", [tuple(solution) for solution in solutions])
         return SelectResult(variables, rows)
 
     def select_values(self, query: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
         """The same SELECT, each term as its plain value (an IRI, a literal's lexical form, a blank
-        node's id; None for unbound): for readers that want text only. Making an rdflib term costs
-        about 15 µs a value, most of what indexing the articles of an ingest took."""
+        node's id; None for unbound): for readers that want text only."""
         solutions = self._solutions(query, None)
         variables = [v.value for v in solutions.variables]
         rows = [tuple(None if term is None else term.value for term in solution) for solution in solutions]
         return variables, rows
 
-    def answer(self, query: str, bindings: Mapping[str, Node] | None = None, *, fmt: str = "json") -> bytes:
+    def answer(self, query: str, bindings: Mapping[str, Node | Term] | None = None, *, fmt: str = "json") -> bytes:
         """The same SELECT, its answer written by Oxigraph in a W3C results format (``csv``, ``tsv``,
         ``json`` or ``xml``), as ``kg serve`` answers.
 
-        For answers too big to be worth turning into rdflib terms: a report of a million rows costs
+        For answers too big to be worth turning into Python objects: a report of a million rows costs
         Oxigraph a few hundred MB of text here, against several GB as :meth:`select` rows. The whole
         answer is written before it is returned, so a failure never leaves half of one.
         """
@@ -357,7 +382,7 @@ class EmbeddedStore:
         except OSError as err:
             raise StoreError(f"the store at {self.location} failed to answer: {err}") from err
 
-    def _solutions(self, query: str, bindings: Mapping[str, Node] | None) -> ox.QuerySolutions:
+    def _solutions(self, query: str, bindings: Mapping[str, Node | Term] | None) -> ox.QuerySolutions:
         substitutions: dict[ox.Variable, ox.NamedNode | ox.BlankNode | ox.Literal | ox.Triple] = {
             ox.Variable(name): to_oxigraph(term) for name, term in (bindings or {}).items()
         }
@@ -376,12 +401,16 @@ class EmbeddedStore:
 
 
 def stored_article_ids(store: EmbeddedStore) -> list[str]:
-    prefix = str(article_graph(""))
-    return [str(g)[len(prefix) :] for g in store.named_graphs() if str(g).startswith(prefix)]
+    prefix = ARTICLE_GRAPH_NS
+    graphs = sorted(g.value for g in store.oxigraph.named_graphs() if isinstance(g, ox.NamedNode))
+    return [g[len(prefix) :] for g in graphs if g.startswith(prefix)]
 
 
 def annotation_files(store: EmbeddedStore) -> dict[str, str]:
     """Source id -> the annotation file name recorded in the provenance graph."""
+    from kg.iris import source_file_iri
+    from kg.terms import PROVENANCE_GRAPH, SCHEMA
+
     provenance = store.graph(PROVENANCE_GRAPH)
     return {
         sid: str(provenance.value(source_file_iri(sid, "annotation"), SCHEMA.name) or "")

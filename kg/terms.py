@@ -15,25 +15,13 @@ from functools import cache
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import (
-    DCTERMS,
-    FOAF,
-    ORG,
-    OWL,
-    PROV,
-    RDF,
-    RDFS,
     SDO,
-    SH,
-    SKOS,
-    TIME,
-    XSD,
     DefinedNamespace,
     NamespaceManager,
 )
 from rdflib.term import Node
 
-#: Base of every IRI the project mints. A placeholder until the w3id redirect is registered.
-BASE = "https://w3id.org/positions-kg/"
+from kg.prefixes import BASE, PREFIXES, SCHEMES, curie_iri
 
 ONTOLOGY_IRI = URIRef(BASE + "ontology")
 SHAPES_IRI = URIRef(BASE + "shapes")
@@ -185,26 +173,6 @@ class GPO(DefinedNamespace):
     laterDate: URIRef
 
 
-#: Controlled lists: scheme slug (``ontology/schemes/<slug>.ttl``) -> prefix of its concepts.
-SCHEMES: dict[str, str] = {
-    "stance": "stance",
-    "action-type": "act",
-    "condition-type": "cond",
-    "condition-value": "cv",
-    "evidence-kind": "ev",
-    "venue-type": "venue",
-    "date-basis": "db",
-    "modality": "mod",
-    "action-status": "astat",
-    "position-status": "status",
-    "change-type": "chg",
-    "operator": "op",
-    "certainty": "certainty",
-    "polarity": "polarity",
-    "publication-date-basis": "pdb",
-}
-
-
 def scheme_iri(scheme: str) -> URIRef:
     """IRI of a concept scheme: ``{BASE}vocab/{scheme}``."""
     if scheme not in SCHEMES:
@@ -222,36 +190,8 @@ def concept(scheme: str, notation: str) -> URIRef:
     return concept_namespace(scheme)[notation]
 
 
-#: Prefixes used in every serialisation, report and query the project writes.
-PREFIXES: dict[str, str] = {
-    "gpo": str(GPO._NS),
-    "actor": str(ACTOR),
-    "post": str(POST),
-    "place": str(PLACE),
-    "thing": str(THING),
-    "event": str(EVENT),
-    "article": str(ARTICLE),
-    "communication": str(COMMUNICATION),
-    "action": str(CORPUS_ACTION),
-    "position": str(CORPUS_POSITION),
-    "graph": str(GRAPH),
-    "shape": str(SHAPE),
-    **{prefix: str(concept_namespace(scheme)) for scheme, prefix in SCHEMES.items()},
-    "oa": str(OA),
-    "prov": str(PROV),
-    "schema": str(SCHEMA),
-    "skos": str(SKOS),
-    "org": str(ORG),
-    "time": str(TIME),
-    "foaf": str(FOAF),
-    "owl": str(OWL),
-    "rdf": str(RDF),
-    "rdfs": str(RDFS),
-    "xsd": str(XSD),
-    "dcterms": str(DCTERMS),
-    "vann": str(VANN),
-    "sh": str(SH),
-}
+#: ``PREFIXES`` (every serialisation's prefixes) and ``SCHEMES`` are kg.prefixes' plain strings, which
+#: the read path uses without rdflib; tests/test_consistency.py checks them against the namespaces here.
 
 #: Named graphs outside the per-article graphs.
 REGISTRY_GRAPH = GRAPH["registry"]
@@ -285,11 +225,5 @@ def curie(term: Node | None) -> str:
     if term is None:
         return ""
     if isinstance(term, URIRef):
-        for prefix, namespace in _LONGEST_FIRST:
-            if term.startswith(namespace) and len(term) > len(namespace):
-                return f"{prefix}:{term[len(namespace) :]}"
-        return f"<{term}>"
+        return curie_iri(str(term))
     return term.n3(namespace_manager())
-
-
-_LONGEST_FIRST = sorted(PREFIXES.items(), key=lambda item: -len(item[1]))

@@ -30,13 +30,12 @@ from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import URIRef
-from rdflib.term import Node
-
 from kg.errors import QueryError, StoreError
-from kg.iris import source_file_iri
+from kg.prefixes import ACTOR_NS, ARTICLE_GRAPH_NS, ARTICLE_NS, REGISTRY_GRAPH_IRI
 from kg.store import EmbeddedStore, stored_article_ids
-from kg.terms import ACTOR, ARTICLE, REGISTRY_GRAPH, article_graph
+
+# No rdflib (nor kg.terms, which is built on it): kg query's grouped answers read article headlines
+# from here, and its start-up has no room for rdflib's import.
 
 INDEX_FILE = "search.sqlite"
 #: Bumped whenever the tables or what they hold change: an index of another version is rebuilt.
@@ -316,9 +315,9 @@ def _add_entry(db: sqlite3.Connection, text: str, kind: str, article: str, actor
     db.execute("INSERT INTO entries_fts(rowid, body) VALUES (?, ?)", (cursor.lastrowid, body))
 
 
-def _slug(term: Node | str | None) -> str:
-    text = str(term or "")
-    return text[len(str(ACTOR)) :] if text.startswith(str(ACTOR)) else text
+def _slug(term: str | None) -> str:
+    text = term or ""
+    return text[len(ACTOR_NS) :] if text.startswith(ACTOR_NS) else text
 
 
 def _rows(store: EmbeddedStore, query: str, graphs: str) -> Iterator[dict[str, str | None]]:
@@ -332,8 +331,8 @@ def _index_articles(
 ) -> None:
     if not ids:
         return
-    graphs = " ".join(article_graph(i).n3() for i in ids)  # minted from validated slugs
-    prefix = str(ARTICLE)
+    graphs = " ".join(f"<{ARTICLE_GRAPH_NS}{i}>" for i in ids)  # minted from validated slugs
+    prefix = ARTICLE_NS
 
     def article_of(graph: str | None) -> str:
         return str(graph).rsplit("/", 1)[-1]
@@ -441,10 +440,10 @@ def _index_articles(
 def _index_actor_labels(db: sqlite3.Connection, store: EmbeddedStore) -> None:
     """The registry's actor names (labels and other names), as entries of no article."""
     _delete_articles(db, [""])
-    result = store.select(_ACTOR_LABELS % (REGISTRY_GRAPH.n3(), ACTOR))
-    for actor, label in dict.fromkeys(result.rows):
-        slug = _slug(actor)
-        _add_entry(db, str(label), "label", "", [slug], {"actor": slug, "positions": []})
+    result = store.select(_ACTOR_LABELS % (f"<{REGISTRY_GRAPH_IRI}>", ACTOR_NS))
+    for actor, label in dict.fromkeys(result.rows):  # distinct terms: a label in two languages is two
+        slug = _slug(actor.value if actor else None)
+        _add_entry(db, label.value if label else "", "label", "", [slug], {"actor": slug, "positions": []})
 
 
 def _article_texts(store: EmbeddedStore, ids: list[str], annotation_files: Mapping[str, Path | str]) -> dict[str, str]:
@@ -452,10 +451,12 @@ def _article_texts(store: EmbeddedStore, ids: list[str], annotation_files: Mappi
     known = [i for i in ids if i in annotation_files]
     if not known:
         return {}
-    files = {source_file_iri(i, "text"): i for i in known}
+    from kg.iris import source_file_iri
+
+    files = {str(source_file_iri(i, "text")): i for i in known}
     texts: dict[str, str] = {}
-    for row in _rows(store, _TEXT_FILES, " ".join(f.n3() for f in files)):
-        source_id = files[URIRef(str(row["file"]))]
+    for row in _rows(store, _TEXT_FILES, " ".join(f"<{f}>" for f in files)):
+        source_id = files[str(row["file"])]
         path = Path(annotation_files[source_id]).parent / str(row["name"])
         try:
             data = path.read_bytes()

@@ -11,12 +11,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from functools import cache
+from typing import TYPE_CHECKING
 
-from rdflib import Graph, URIRef
-from rdflib.namespace import SKOS
+import pyoxigraph as ox
 
-from kg.resources import turtle_graph
-from kg.terms import GPO, concept, scheme_iri
+from kg.prefixes import SCHEMES, VOCAB_NS
+from kg.resources import data_dir, turtle_graph
+
+if TYPE_CHECKING:  # rdflib is imported by the functions that build graphs (see notations())
+    from rdflib import Graph, URIRef
 
 #: The notation of the escape concept every annotator-facing scheme has; its use needs a note.
 OTHER = "other"
@@ -60,6 +63,11 @@ def concepts(scheme: str) -> dict[str, Concept]:
     Grouping concepts (stance families, the restriction/ground branches of condition types) have
     no ``skos:notation``: they organise the hierarchy for queries but are not annotation values.
     """
+    from rdflib import URIRef
+    from rdflib.namespace import SKOS
+
+    from kg.terms import GPO, concept, scheme_iri
+
     graph = vocabulary_graph()
     found: dict[str, Concept] = {}
     for iri in graph.subjects(SKOS.inScheme, scheme_iri(scheme)):
@@ -76,6 +84,35 @@ def concepts(scheme: str) -> dict[str, Concept]:
             alt_labels=tuple(sorted(str(a) for a in graph.objects(iri, SKOS.altLabel))),
             fits=frozenset(str(t).rsplit("/", 1)[1] for t in graph.objects(iri, GPO.fitsConditionType)),
         )
+    return dict(sorted(found.items()))
+
+
+_SKOS = "http://www.w3.org/2004/02/skos/core#"
+
+
+@cache
+def notations(scheme: str) -> dict[str, str]:
+    """A scheme's notations -> their concept IRIs, as :func:`concepts` has them, in notation order.
+
+    Read by pyoxigraph from the scheme's own file, without rdflib (whose import alone costs a third of
+    ``kg query``'s start-up budget): what binding a ``concept:`` query parameter needs.
+    ``tests/test_vocabularies.py`` checks that it agrees with :func:`concepts` for every scheme.
+    """
+    if scheme not in SCHEMES:
+        raise KeyError(f"unknown concept scheme {scheme!r}")
+    in_scheme, notation = ox.NamedNode(_SKOS + "inScheme"), ox.NamedNode(_SKOS + "notation")
+    scheme_node = ox.NamedNode(f"{VOCAB_NS}{scheme}")
+    members: set[str] = set()
+    notes: dict[str, str] = {}
+    for path in sorted((data_dir("ontology") / "schemes").glob("*.ttl")):
+        for triple in ox.parse(path=path, format=ox.RdfFormat.TURTLE):
+            if not isinstance(triple.subject, ox.NamedNode):
+                continue
+            if triple.predicate == in_scheme and triple.object == scheme_node:
+                members.add(triple.subject.value)
+            elif triple.predicate == notation and isinstance(triple.object, ox.Literal):
+                notes.setdefault(triple.subject.value, triple.object.value)
+    found = {notes[iri]: iri for iri in members if iri in notes}
     return dict(sorted(found.items()))
 
 

@@ -143,3 +143,49 @@ def test_an_editor_accepts_a_synonym_as_kg_ingest_does() -> None:
     for typed in ("condemns", "denounces", "strongly condemns", "refuses participation"):
         assert validator.evolve(schema=stance).is_valid(typed), typed
     assert not validator.evolve(schema=stance).is_valid("condemnz")
+
+
+def test_plain_prefixes_are_the_rdflib_namespaces() -> None:
+    # kg.prefixes spells the namespaces out as strings so that the read path needs no rdflib; they
+    # must be the very namespaces kg.terms and rdflib name.
+    from rdflib.namespace import DCTERMS, FOAF, ORG, PROV, SH, TIME, XSD
+
+    from kg import prefixes, terms
+
+    expected = {
+        "gpo": str(GPO._NS),
+        "actor": str(terms.ACTOR),
+        "post": str(terms.POST),
+        "place": str(terms.PLACE),
+        "thing": str(terms.THING),
+        "event": str(terms.EVENT),
+        "article": str(terms.ARTICLE),
+        "communication": str(terms.COMMUNICATION),
+        "action": str(terms.CORPUS_ACTION),
+        "position": str(terms.CORPUS_POSITION),
+        "graph": str(terms.GRAPH),
+        "shape": str(terms.SHAPE),
+        **{prefix: str(concept_namespace(scheme)) for scheme, prefix in SCHEMES.items()},
+        "oa": str(terms.OA),
+        "prov": str(PROV),
+        "schema": str(terms.SCHEMA),
+        "skos": str(SKOS),
+        "org": str(ORG),
+        "time": str(TIME),
+        "foaf": str(FOAF),
+        "owl": str(OWL),
+        "rdf": str(RDF),
+        "rdfs": str(RDFS),
+        "xsd": str(XSD),
+        "dcterms": str(DCTERMS),
+        "vann": str(terms.VANN),
+        "sh": str(SH),
+    }
+    assert expected == prefixes.PREFIXES
+    assert list(prefixes.PREFIXES) == list(expected)  # the order prefixes are written in
+    assert str(terms.REGISTRY_GRAPH) == prefixes.REGISTRY_GRAPH_IRI
+    assert str(terms.PROVENANCE_GRAPH) == prefixes.PROVENANCE_GRAPH_IRI
+    assert str(terms.article_graph("x")) == prefixes.ARTICLE_GRAPH_NS + "x"
+    from kg.iris import REGISTRY_NAMESPACES
+
+    assert {k: str(v) for k, v in REGISTRY_NAMESPACES.items()} == prefixes.REGISTRY_PREFIXES

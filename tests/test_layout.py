@@ -19,7 +19,7 @@ from kg.store import EmbeddedStore
 
 PACKAGE = Path(__file__).resolve().parent.parent / "kg"
 
-GROUND = {"kg", "kg.errors", "kg.terms", "kg.iris", "kg.vocabulary", "kg.resources", "kg.parallel"}
+GROUND = {"kg", "kg.errors", "kg.prefixes", "kg.terms", "kg.iris", "kg.vocabulary", "kg.resources", "kg.parallel"}
 STORE = {"kg.store", "kg.textindex"}  # the full-text index stands beside the store
 WRITE_WING = ("kg.ingest", "kg.shacl", "kg.author")
 READ_WING = ("kg.read", "kg.remote")

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from rdflib import Literal, URIRef
 from rdflib.namespace import XSD
@@ -13,6 +14,7 @@ from rdflib.namespace import XSD
 from kg.errors import QueryError
 from kg.read.names import RegistryNames
 from kg.read.queries import ANY, NamedQuery, Parameter, find_query, named_queries, parse_query_file
+from kg.store import to_rdflib
 
 ACTOR = "https://w3id.org/positions-kg/id/actor/"
 SLUG_RULE = "use only lower-case letters a-z, digits 0-9 and single hyphens, e.g. mark-rutte"
@@ -63,20 +65,22 @@ def test_each_kind_says_what_it_takes(kind: str, section: str | None, allowed: s
 
 def test_registry_parameters_bind_the_entry_iri() -> None:
     for kind, folder in (("actor", "actor"), ("post", "post"), ("place", "place"), ("event", "event")):
-        term = Parameter("x", kind, None, "").term("nato")
+        term = to_rdflib(Parameter("x", kind, None, "").term("nato"))
         assert type(term) is URIRef and str(term) == f"https://w3id.org/positions-kg/id/{folder}/nato"
-    assert str(Parameter("x", "thing", None, "").term("f-35")) == "https://w3id.org/positions-kg/id/thing/f-35"
+    assert (
+        str(to_rdflib(Parameter("x", "thing", None, "").term("f-35"))) == "https://w3id.org/positions-kg/id/thing/f-35"
+    )
 
 
 def test_a_registry_parameter_takes_a_label_or_other_name() -> None:
     holder = Parameter("holder", "actor", None, "")
-    assert holder.term("Federal Republic of Germany", names()) == URIRef(ACTOR + "germany")
-    assert holder.term("united kingdom", names()) == URIRef(ACTOR + "uk")
+    assert to_rdflib(holder.term("Federal Republic of Germany", names())) == URIRef(ACTOR + "germany")
+    assert to_rdflib(holder.term("united kingdom", names())) == URIRef(ACTOR + "uk")
     # a slug the registry knows is taken as it is, one it does not know is resolved by name
-    assert holder.term("france", names()) == URIRef(ACTOR + "france")
+    assert to_rdflib(holder.term("france", names())) == URIRef(ACTOR + "france")
     # without names (or with an empty registry) only a slug is taken, and bound unchecked
-    assert holder.term("iran") == URIRef(ACTOR + "iran")
-    assert holder.term("iran", RegistryNames("actors")) == URIRef(ACTOR + "iran")
+    assert to_rdflib(holder.term("iran")) == URIRef(ACTOR + "iran")
+    assert to_rdflib(holder.term("iran", RegistryNames("actors"))) == URIRef(ACTOR + "iran")
 
 
 def test_registry_names_that_do_not_resolve_are_refused_with_the_reason() -> None:
@@ -105,7 +109,7 @@ def test_registry_names_that_do_not_resolve_are_refused_with_the_reason() -> Non
 def test_a_place_name_is_resolved_as_a_place() -> None:
     places = RegistryNames("places", labels={"brussels": "Brussels"}, by_name={"brussels": {"brussels"}})
     where = Parameter("where", "place", None, "")
-    assert where.term("Brussels", places) == URIRef("https://w3id.org/positions-kg/id/place/brussels")
+    assert to_rdflib(where.term("Brussels", places)) == URIRef("https://w3id.org/positions-kg/id/place/brussels")
     with pytest.raises(QueryError) as caught:
         where.term("Paris", places)
     assert str(caught.value) == (
@@ -116,7 +120,7 @@ def test_a_place_name_is_resolved_as_a_place() -> None:
 
 def test_concept_parameters_bind_the_concept_and_refuse_other_notations() -> None:
     stance = Parameter("scheme", "concept:stance", None, "")
-    assert stance.term("supports") == URIRef("https://w3id.org/positions-kg/vocab/stance/supports")
+    assert to_rdflib(stance.term("supports")) == URIRef("https://w3id.org/positions-kg/vocab/stance/supports")
     with pytest.raises(QueryError) as caught:
         stance.term("maybe")
     assert str(caught.value) == f"parameter scheme: unknown stance 'maybe'; allowed: {STANCES}"
@@ -132,12 +136,12 @@ def test_the_whole_rest_of_a_concept_kind_names_the_scheme() -> None:
 
 
 def test_literal_kinds_bind_typed_literals() -> None:
-    assert Parameter("d", "date", None, "").term("2026-03-02") == Literal("2026-03-02", datatype=XSD.date)
-    number = Parameter("n", "integer", None, "").term("42")
+    assert to_rdflib(Parameter("d", "date", None, "").term("2026-03-02")) == Literal("2026-03-02", datatype=XSD.date)
+    number = to_rdflib(Parameter("n", "integer", None, "").term("42"))
     assert number == Literal("42", datatype=XSD.integer) and number.toPython() == 42
-    text = Parameter("t", "string", None, "").term("proportionate")
+    text = to_rdflib(Parameter("t", "string", None, "").term("proportionate"))
     assert text == Literal("proportionate") and text.datatype is None and text.language is None
-    iri = Parameter("p", "iri", None, "").term("urn:x:1")
+    iri = to_rdflib(Parameter("p", "iri", None, "").term("urn:x:1"))
     assert type(iri) is URIRef and str(iri) == "urn:x:1"
 
 
@@ -201,13 +205,14 @@ def test_the_header_gives_question_columns_and_parameters(tmp_path: Path) -> Non
 
 def test_bindings_apply_defaults_any_and_names(tmp_path: Path) -> None:
     parsed = query(tmp_path)
+    date = ox.NamedNode(str(XSD.date))  # bindings are pyoxigraph's terms, what the store takes
     assert parsed.bindings({}) == {
-        "scheme": URIRef("https://w3id.org/positions-kg/vocab/stance/refuses-participation"),
-        "asOf": Literal("2026-03-01", datatype=XSD.date),
+        "scheme": ox.NamedNode("https://w3id.org/positions-kg/vocab/stance/refuses-participation"),
+        "asOf": ox.Literal("2026-03-01", datatype=date),
     }
     assert parsed.bindings(
         {"scheme": ANY, "asOf": "2026-04-01", "holder": "Federal Republic of Germany"}, {"actors": names()}
-    ) == {"asOf": Literal("2026-04-01", datatype=XSD.date), "holder": URIRef(ACTOR + "germany")}
+    ) == {"asOf": ox.Literal("2026-04-01", datatype=date), "holder": ox.NamedNode(ACTOR + "germany")}
     assert ANY == "any"
     # the names of another section are not used for an actor
     with pytest.raises(QueryError, match="^parameter holder: 'Germany' is not a valid slug"):

@@ -17,7 +17,7 @@ from kg.errors import QueryError
 from kg.ingest.anchoring import AnchorError, anchor, occurrences
 from kg.iris import SLUG_RULE, check_slug
 from kg.read.queries import Parameter, named_queries, parse_query_file
-from kg.store import EmbeddedStore
+from kg.store import EmbeddedStore, to_rdflib
 
 # -- the slug rule: each rejected example breaks exactly one part of it --------------------------
 
@@ -74,11 +74,11 @@ def test_an_overlapping_occurrence_must_be_chosen_and_is_anchored() -> None:
 
 
 def test_date_integer_and_iri_parameters_are_typed_terms() -> None:
-    date = Parameter("since", "date", None, "").term("2026-03-02")
+    date = to_rdflib(Parameter("since", "date", None, "").term("2026-03-02"))
     assert date == Literal("2026-03-02", datatype=XSD.date) and date.datatype == XSD.date
-    number = Parameter("limit", "integer", None, "").term("7")
+    number = to_rdflib(Parameter("limit", "integer", None, "").term("7"))
     assert number == Literal("7", datatype=XSD.integer) and number.datatype == XSD.integer
-    iri = Parameter("position", "iri", None, "").term("https://w3id.org/positions-kg/id/article/x")
+    iri = to_rdflib(Parameter("position", "iri", None, "").term("https://w3id.org/positions-kg/id/article/x"))
     assert type(iri) is URIRef and str(iri) == "https://w3id.org/positions-kg/id/article/x"
     with pytest.raises(QueryError, match=r"^parameter since: month must be in 1..12$"):
         Parameter("since", "date", None, "").term("2026-13-02")
@@ -107,10 +107,10 @@ def test_typed_parameters_answer_in_the_store(seed_store: EmbeddedStore, tmp_pat
     query = parse_query_file(path)
     article = "https://w3id.org/positions-kg/id/article/4b2d17f57ebafa46"
     every = seed_store.select(query.text, query.bindings({"since": "1900-01-01", "article": article}))
-    days = sorted(str(row[1]) for row in every.rows)
+    days = sorted(row[1].value for row in every.rows if row[1])
     assert days and days[0] >= "2026-01-01"
     later = seed_store.select(query.text, query.bindings({"since": days[-1], "article": article}))
-    assert sorted(str(row[1]) for row in later.rows) == [d for d in days if d == days[-1]]
+    assert sorted(row[1].value for row in later.rows if row[1]) == [d for d in days if d == days[-1]]
     none = seed_store.select(query.text, query.bindings({"since": "2030-01-01", "article": article}))
     assert list(none.rows) == []
     other = seed_store.select(query.text, query.bindings({"since": "1900-01-01", "article": article + "x"}))

@@ -14,6 +14,7 @@ from collections import Counter
 from datetime import date
 from pathlib import Path
 
+import pyoxigraph as ox
 import pytest
 from conftest import CORPUS, SEED, SEED_ID
 from rdflib import Literal, URIRef
@@ -25,7 +26,7 @@ from kg.errors import QueryError, StoreError
 from kg.ingest.pipeline import ingest
 from kg.read.queries import NamedQuery, find_query, named_queries, parse_query_file, render
 from kg.resources import data_files
-from kg.store import EmbeddedStore
+from kg.store import EmbeddedStore, to_rdflib
 from kg.terms import ACTOR, ARTICLE, GPO, GRAPH, POST, SCHEMES, THING, VOCAB, concept
 from kg.vocabulary import concepts, vocabulary_graph
 
@@ -86,8 +87,9 @@ def cv(notation: str) -> URIRef:
     return concept("condition-value", notation)
 
 
-def value(term: Node | None) -> object:
-    """Literals as Python values (str, int, bool, date); IRIs as they are; unbound as None."""
+def value(answered: object) -> object:
+    """Literals as Python values (str, int, bool, date); IRIs as rdflib's; unbound as None."""
+    term: Node | None = to_rdflib(answered)  # the store answers pyoxigraph's terms
     if isinstance(term, Literal):
         return term.toPython()
     return term
@@ -1028,7 +1030,7 @@ def test_string_parameter_is_bound_not_spliced(seed_store: EmbeddedStore) -> Non
     assert query.parameters["text"].kind == "string"
     hostile = 'x" } UNION { ?position ?p ?o } # \\ \n"""'
     bindings = query.bindings({"text": hostile})
-    assert bindings["text"] == Literal(hostile)
+    assert bindings["text"] == ox.Literal(hostile)
     assert seed_store.select(query.text, bindings).rows == []
     for probe in ('"', "}", "\\", "\n", '") } #'):
         assert run(seed_store, "conditions-by-text", text=probe + "no-such-phrase") == []
@@ -1073,7 +1075,7 @@ def test_an_in_memory_snapshot_is_the_store_as_it_was_and_refuses_writes(tmp_pat
     assert snapshot.in_memory and len(snapshot) == quads > 1000
     assert snapshot.select(query.text, query.bindings({"speaker": "johann-wadephul"})).rows == answer.rows
     speaker = answer.variables.index("speaker")
-    assert len(answer.rows) >= 2 and {row[speaker] for row in answer.rows} == {ACTOR["johann-wadephul"]}
+    assert len(answer.rows) >= 2 and {to_rdflib(row[speaker]) for row in answer.rows} == {ACTOR["johann-wadephul"]}
     graph = GRAPH[f"article/{SEED_ID}"]
     with EmbeddedStore(tmp_path / "store") as store:  # the store stays writable beside its snapshot
         store._update(f"DROP GRAPH {graph.n3()}")

@@ -376,3 +376,12 @@ def test_a_condition_value_under_a_type_it_does_not_fit_is_an_input_error(
     )
     assert "condition type 'trigger' (it fits: purpose)" in err
     assert "armed-attack-on-own-forces, armed-attack-on-the-state, further-attack-on-allies, imminent-threat" in err
+
+
+@pytest.mark.parametrize("scheme", sorted(SCHEMES))
+def test_notations_read_without_rdflib_agree_with_concepts(scheme: str) -> None:
+    # kg query binds concept parameters from notations() (pyoxigraph), everything else reads concepts().
+    from kg.vocabulary import notations
+
+    assert notations(scheme) == {notation: str(item.iri) for notation, item in concepts(scheme).items()}
+    assert list(notations(scheme)) == list(concepts(scheme))

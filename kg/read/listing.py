@@ -49,10 +49,16 @@ def statistics(store: EmbeddedStore) -> list[tuple[str, str]]:
 
     def count(name: str) -> str:
         value = row.get(name)
-        return f"{int(str(value)):,}" if value is not None else "0"
+        return f"{int(value.value):,}" if value is not None else "0"
 
-    positions, conditional = int(str(row.get("positions") or 0)), int(str(row.get("conditionalPositions") or 0))
-    first, last = (str(row.get(k) or "")[:10] for k in ("firstPublished", "lastPublished"))
+    def number(name: str) -> int:
+        value = row.get(name)
+        return int(value.value) if value is not None else 0
+
+    positions, conditional = number("positions"), number("conditionalPositions")
+    first, last = (
+        value.value[:10] if (value := row.get(k)) is not None else "" for k in ("firstPublished", "lastPublished")
+    )
     index = index_path(store.location)
     return [
         ("store", str(store.location)),

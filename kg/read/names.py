@@ -12,12 +12,11 @@ import difflib
 import unicodedata
 from dataclasses import dataclass, field
 
-from rdflib import URIRef
+import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.iris import REGISTRY_NAMESPACES
+from kg.prefixes import REGISTRY_GRAPH_IRI, REGISTRY_PREFIXES
 from kg.store import EmbeddedStore
-from kg.terms import REGISTRY_GRAPH
 
 _NAMES = """
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -44,22 +43,23 @@ class RegistryNames:
 
     @classmethod
     def read(cls, store: EmbeddedStore, section: str = "actors") -> RegistryNames:
-        namespace = str(REGISTRY_NAMESPACES[section])
+        namespace = REGISTRY_PREFIXES[section]
         names = cls(section)
-        query = _NAMES.replace("?registry", REGISTRY_GRAPH.n3())
-        for entry, name, preferred in store.select(query).rows:
-            if not str(entry).startswith(namespace):
+        query = _NAMES.replace("?registry", f"<{REGISTRY_GRAPH_IRI}>")
+        _, rows = store.select_values(query)
+        for entry, name, preferred in rows:
+            if entry is None or name is None or not entry.startswith(namespace):
                 continue
-            slug = str(entry)[len(namespace) :]
-            if str(preferred) == "true" or slug not in names.labels:
-                names.labels[slug] = str(name)
-            names.by_name.setdefault(_key(str(name)), set()).add(slug)
+            slug = entry[len(namespace) :]
+            if preferred == "true" or slug not in names.labels:
+                names.labels[slug] = name
+            names.by_name.setdefault(_key(name), set()).add(slug)
         for slug in names.labels:
             names.by_name.setdefault(slug, set()).add(slug)
         return names
 
-    def iri(self, slug: str) -> URIRef:
-        return REGISTRY_NAMESPACES[self.section][slug]
+    def iri(self, slug: str) -> ox.NamedNode:
+        return ox.NamedNode(REGISTRY_PREFIXES[self.section] + slug)
 
     def resolve(self, text: str, *, what: str = "actor") -> str:
         """The slug ``text`` names (a slug, a label or another name, any case or accents).

@@ -26,18 +26,19 @@ from datetime import date
 from pathlib import Path
 from typing import cast
 
-from rdflib import Literal, URIRef, Variable
-from rdflib.namespace import XSD
-from rdflib.query import Result
-from rdflib.term import Identifier, Node
+import pyoxigraph as ox
 
 from kg.errors import QueryError
-from kg.iris import REGISTRY_NAMESPACES, SLUG, SLUG_RULE, check_slug
+from kg.prefixes import ARTICLE_NS, REGISTRY_PREFIXES, SLUG, SLUG_RULE, XSD_NS, check_slug, curie_iri
 from kg.read.names import RegistryNames
 from kg.resources import data_files
-from kg.store import SelectResult
-from kg.terms import ARTICLE, curie
-from kg.vocabulary import concepts
+from kg.store import SelectResult, Term
+from kg.vocabulary import notations
+
+# No rdflib here: ``kg query`` binds and reads pyoxigraph's terms, and Oxigraph writes the W3C results
+# formats (kg.store.EmbeddedStore.answer); rdflib's ~0.1 s import was a third of a narrowed query's
+# start-up budget. Only a SelectResult from elsewhere (a remote endpoint, kg ls) written as csv or
+# json still goes through rdflib's writers (see render), which is what wrote those bytes before.
 
 _PARAM = re.compile(
     r"^#\s+\?(?P<name>\w+)\s+\((?P<kind>[\w:-]+)(?:,\s*default\s+(?P<default>[^)]+))?\):\s*(?P<doc>.*)$"
@@ -67,7 +68,7 @@ class Parameter:
         if self.section:
             return f"a slug, label or other name of {self.section} ('kg ls {self.section}' lists them)"
         if self.kind.startswith("concept:"):
-            return "one of " + ", ".join(concepts(self.kind.split(":", 1)[1]))
+            return "one of " + ", ".join(notations(self.kind.split(":", 1)[1]))
         return {
             "date": "a date, YYYY-MM-DD",
             "integer": "a whole number",
@@ -75,7 +76,7 @@ class Parameter:
             "iri": "an IRI, as other queries answer it (e.g. a position's)",
         }.get(self.kind, self.kind)
 
-    def term(self, text: str, names: RegistryNames | None = None) -> Node:
+    def term(self, text: str, names: RegistryNames | None = None) -> Term:
         """The RDF term for the user's ``text``; raises QueryError saying what is expected.
 
         ``names`` (the registry's) lets a registry parameter take a label or another name too.
@@ -84,23 +85,23 @@ class Parameter:
             if self.section:
                 if names is not None and names.labels and not (SLUG.match(text) and text in names.labels):
                     return names.iri(self._resolve(text, names))
-                return REGISTRY_NAMESPACES[self.section][check_slug(text)]
+                return ox.NamedNode(REGISTRY_PREFIXES[self.section] + check_slug(text))
             if self.kind.startswith("concept:"):
                 scheme = self.kind.split(":", 1)[1]
-                allowed = concepts(scheme)
+                allowed = notations(scheme)
                 if text not in allowed:
                     raise ValueError(f"unknown {scheme} {text!r}; allowed: {', '.join(allowed)}")
-                return allowed[text].iri
+                return ox.NamedNode(allowed[text])
             if self.kind == "date":
-                return Literal(date.fromisoformat(text).isoformat(), datatype=XSD.date)
+                return ox.Literal(date.fromisoformat(text).isoformat(), datatype=ox.NamedNode(XSD_NS + "date"))
             if self.kind == "integer":
-                return Literal(int(text))
+                return ox.Literal(str(int(text)), datatype=ox.NamedNode(XSD_NS + "integer"))
             if self.kind == "string":
-                return Literal(text)
+                return ox.Literal(text)
             if self.kind == "iri":
                 if not _ABSOLUTE_IRI.fullmatch(text):
                     raise ValueError(f"{text!r} is not an absolute IRI (scheme:..., no spaces, quotes or <>)")
-                return URIRef(text)
+                return ox.NamedNode(text)
         except ValueError as err:
             hint = f" ({SLUG_RULE})" if self.kind in _REGISTRY_KINDS else ""
             raise QueryError(f"parameter {self.name}: {err}{hint}") from err
@@ -130,8 +131,8 @@ class NamedQuery:
         """``02_conditional_positions.rq`` -> ``conditional-positions``."""
         return re.sub(r"^\d+_", "", self.path.stem).replace("_", "-")
 
-    def bindings(self, given: dict[str, str], names: dict[str, RegistryNames] | None = None) -> dict[str, Node]:
-        """Bind the user's ``NAME=VALUE`` parameters (and declared defaults) as RDF terms.
+    def bindings(self, given: dict[str, str], names: dict[str, RegistryNames] | None = None) -> dict[str, Term]:
+        """Bind the user's ``NAME=VALUE`` parameters (and declared defaults) as RDF terms (pyoxigraph's).
 
         ``any`` leaves a parameter unbound; ``names`` (registry section -> its names) lets registry
         parameters take labels and other names.
@@ -140,7 +141,7 @@ class NamedQuery:
         if unknown:
             known = ", ".join(self.parameters) or "none"
             raise QueryError(f"query {self.name!r} has no parameter {unknown[0]!r} (its parameters: {known})")
-        bound: dict[str, Node] = {}
+        bound: dict[str, Term] = {}
         for name, parameter in self.parameters.items():
             text = given.get(name, parameter.default)
             if text is not None and text != ANY:
@@ -189,14 +190,27 @@ def find_query(name_or_file: str) -> NamedQuery:
 # -- result formats ----------------------------------------------------------------------------
 
 
-def _rdflib_result(result: SelectResult) -> Result:
+def _rdflib_serialize(result: SelectResult, fmt: str) -> bytes:
+    """``result`` written by rdflib's SPARQL results writers: what a remote answer or ``kg ls`` wrote
+    as csv or json before (Oxigraph's writers would change bytes users may compare). rdflib is
+    imported here only; ``kg query`` on the store has Oxigraph write these formats instead."""
+    from rdflib import Variable
+    from rdflib.query import Result
+    from rdflib.term import Identifier
+
+    from kg.store import to_rdflib
+
     out = Result("SELECT")
     out.vars = [Variable(v) for v in result.variables]
     out.bindings = [
-        {Variable(v): cast(Identifier, term) for v, term in zip(result.variables, row, strict=True) if term is not None}
+        {
+            Variable(v): cast(Identifier, to_rdflib(term))
+            for v, term in zip(result.variables, row, strict=True)
+            if term is not None
+        }
         for row in result.rows
     ]
-    return out
+    return cast(bytes, out.serialize(format=fmt))
 
 
 def render(
@@ -208,7 +222,7 @@ def render(
     id -> headline, outlet, published) names the article each grouped block comes from.
     """
     if fmt in ("json", "csv"):
-        text = cast(bytes, _rdflib_result(result).serialize(format=fmt)).decode("utf-8")
+        text = _rdflib_serialize(result, fmt).decode("utf-8")
         return text if text.endswith("\n") else text + "\n"
     if fmt == "table":
         return _table(result, width)
@@ -217,8 +231,8 @@ def render(
     raise QueryError(f"unknown format {fmt!r}; use one of {', '.join(FORMATS)}")
 
 
-def _cell(term: Node | None) -> str:
-    return curie(term) if isinstance(term, URIRef) else ("" if term is None else str(term))
+def _cell(term: Term | None) -> str:
+    return curie_iri(term.value) if isinstance(term, ox.NamedNode) else ("" if term is None else term.value)
 
 
 #: Widest a table column grows before its cells wrap (without a terminal width to fit).
@@ -264,14 +278,14 @@ def _grouped(result: SelectResult, width: int, articles: dict[str, dict[str, str
     (holders, stance, action), then the other columns' values, lists (" | ") one item a line."""
     variables = result.variables
     key = variables.index("position") if "position" in variables else None
-    blocks: dict[object, list[tuple[Node | None, ...]]] = {}
+    blocks: dict[object, list[tuple[Term | None, ...]]] = {}
     for number, row in enumerate(result.rows):
         blocks.setdefault(row[key] if key is not None else number, []).append(row)
     heading = [v for v in _HEADING if v in variables]
     iri_columns = {
         v
         for i, v in enumerate(variables)
-        if result.rows and all(r[i] is None or isinstance(r[i], URIRef) for r in result.rows)
+        if result.rows and all(r[i] is None or isinstance(r[i], ox.NamedNode) for r in result.rows)
     }
     out: list[str] = []
     for block_key, rows in blocks.items():
@@ -311,8 +325,8 @@ def _grouped(result: SelectResult, width: int, articles: dict[str, dict[str, str
                     subsequent_indent="    ",
                 )
             )
-        if isinstance(block_key, URIRef):
-            out.append(f"  ({curie(block_key)})")
+        if isinstance(block_key, ox.NamedNode):
+            out.append(f"  ({curie_iri(block_key.value)})")
         out.append("")
     counted = f"{len(result.rows)} row{'s' if len(result.rows) != 1 else ''}"
     out.append(
@@ -334,7 +348,7 @@ def _field(column: str, values: list[str], width: int, indent: str) -> list[str]
     return lines
 
 
-def _distinct(variables: list[str], rows: list[tuple[Node | None, ...]], column: str) -> list[str]:
+def _distinct(variables: list[str], rows: list[tuple[Term | None, ...]], column: str) -> list[str]:
     """The distinct non-empty values of ``column`` in ``rows``, in order."""
     i = variables.index(column)
     return list(dict.fromkeys(v for v in (_cell(r[i]) for r in rows) if v))
@@ -342,11 +356,11 @@ def _distinct(variables: list[str], rows: list[tuple[Node | None, ...]], column:
 
 def _article_of(term: object) -> str:
     """The source id of the article an IRI was minted in, else ''."""
-    prefix = str(ARTICLE)
-    text = str(term) if isinstance(term, URIRef) else ""
+    prefix = ARTICLE_NS
+    text = term.value if isinstance(term, ox.NamedNode) else ""
     return text[len(prefix) :].split("/", 1)[0] if text.startswith(prefix) else ""
 
 
 def article_ids(result: SelectResult) -> set[str]:
     """The articles an answer's IRIs were minted in (to name them beside the rows)."""
-    return {a for row in result.rows for t in row if isinstance(t, URIRef) and (a := _article_of(t))}
+    return {a for row in result.rows for t in row if isinstance(t, ox.NamedNode) and (a := _article_of(t))}

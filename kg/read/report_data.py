@@ -31,12 +31,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from rdflib import URIRef
-from rdflib.term import Node
 
 from kg.errors import QueryError
 from kg.read.names import RegistryNames
 from kg.read.queries import find_query
-from kg.store import EmbeddedStore
+from kg.store import EmbeddedStore, Term
 from kg.terms import ARTICLE
 from kg.textindex import articles_by_id
 
@@ -54,8 +53,8 @@ LARGE_STORE = 1000
 TOP_HOLDERS = 10
 
 
-def _value(term: Node | None) -> str:
-    return "" if term is None else str(term)
+def _value(term: Term | None) -> str:
+    return "" if term is None else term.value
 
 
 def rows_of(store: EmbeddedStore, name: str, params: dict[str, str] | None = None) -> list[dict[str, str]]:

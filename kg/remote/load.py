@@ -126,7 +126,7 @@ def _preflight(endpoint: RemoteEndpoint, list_graphs: bool) -> set[URIRef]:
             endpoint.ask("ASK {}")
             return set()
         result = endpoint.select("SELECT DISTINCT ?g WHERE { GRAPH ?g { } }")
-        return {URIRef(str(row[0])) for row in result.rows if row[0] is not None}
+        return {URIRef(row[0].value) for row in result.rows if row[0] is not None}
     except StoreError as err:
         raise StoreError(f"nothing was loaded: {err}") from err
 
@@ -258,7 +258,7 @@ def _verify(plan: LoadPlan, endpoint: RemoteEndpoint, report: LoadReport, local:
     try:
         if plan.mode == "dataset":
             result = endpoint.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-            remote = {URIRef(str(g)): int(str(n)) for g, n in result.rows}
+            remote = {URIRef(g.value): int(n.value) for g, n in result.rows if g is not None and n is not None}
         else:
             remote = endpoint.count_triples(list(local))
     except StoreError as err:

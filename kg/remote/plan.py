@@ -168,7 +168,7 @@ def plan_load(
 
 def _local_counts(store: EmbeddedStore) -> dict[URIRef, int]:
     result = store.select("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")
-    return {URIRef(str(g)): int(str(n)) for g, n in result.rows}
+    return {URIRef(g.value): int(n.value) for g, n in result.rows if g is not None and n is not None}
 
 
 # -- per-graph batches (graph-store and update modes) ------------------------------------------

@@ -19,9 +19,10 @@ import time
 import urllib.error
 from collections.abc import Callable, Mapping, Sequence
 from http.client import HTTPException
-from typing import Any
+from typing import Any, cast
 
-from rdflib import BNode, Literal, URIRef
+import pyoxigraph as ox
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
 from kg.errors import QueryError, StoreError
@@ -37,7 +38,7 @@ from kg.remote.endpoints import (
     check_url,
 )
 from kg.remote.http import Policy, first_line, network_problem, retry_after, urllib_opener
-from kg.store import SelectResult
+from kg.store import SelectResult, Term, to_rdflib
 
 # -- remote queries (SPARQL 1.1 Protocol, via SPARQLWrapper) -----------------------------------
 
@@ -83,14 +84,17 @@ def strip_comments(query: str) -> str:
     return "".join(m.group() for m in _TOKEN.finditer(query) if m.lastgroup != "comment")
 
 
-def values_block(bindings: Mapping[str, Node]) -> str:
-    """``VALUES (?a ?b) { (<iri> "literal") }`` from rdflib terms, each validated and escaped by ``.n3()``."""
+def values_block(bindings: Mapping[str, Node | Term]) -> str:
+    """``VALUES (?a ?b) { (<iri> "literal") }`` from RDF terms, each validated and escaped by rdflib's
+    ``.n3()`` (pyoxigraph's terms, which kg query binds, as rdflib's: the text sent stays as it was)."""
     names = sorted(bindings)
     terms = []
     for name in names:
         if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
             raise QueryError(f"parameter name {name!r} is not a SPARQL variable name")
         term = bindings[name]
+        if isinstance(term, ox.NamedNode | ox.Literal):
+            term = cast(Node, to_rdflib(term))
         if not isinstance(term, (URIRef, Literal)):
             raise QueryError(f"parameter {name}: only IRIs and literals can be bound, not {term!r}")
         try:
@@ -101,7 +105,7 @@ def values_block(bindings: Mapping[str, Node]) -> str:
     return f"VALUES ({variables}) {{ ({' '.join(terms)}) }}"
 
 
-def bind_parameters(query: str, bindings: Mapping[str, Node] | None) -> str:
+def bind_parameters(query: str, bindings: Mapping[str, Node | Term] | None) -> str:
     """The query with its parameters bound by VALUES blocks: all of them at the start of the outer
     WHERE group, and each again at the start of every inner group that mentions it.
 
@@ -203,19 +207,20 @@ def _projected(projection: list[re.Match[str]]) -> set[str] | None:
     return names
 
 
-def _term(value: Mapping[str, str]) -> Node:
+def _term(value: Mapping[str, str]) -> Term:
+    """A JSON results term as pyoxigraph's, as the embedded store answers (kg.store.SelectResult)."""
     kind, text = value.get("type"), value.get("value", "")
     if kind == "uri":
-        return URIRef(text)
+        return ox.NamedNode(text)
     if kind == "bnode":
-        return BNode(text)
+        return ox.BlankNode(text)
     if kind in ("literal", "typed-literal"):  # "typed-literal": SPARQL 1.0-era JSON (Virtuoso)
         if value.get("xml:lang"):
-            return Literal(text, lang=value["xml:lang"])
+            return ox.Literal(text, language=value["xml:lang"])
         datatype = value.get("datatype")
         if datatype and datatype != XSD_STRING:
-            return Literal(text, datatype=URIRef(datatype))
-        return Literal(text)
+            return ox.Literal(text, datatype=ox.NamedNode(datatype))
+        return ox.Literal(text)
     raise ValueError(f"unknown term type {kind!r}")
 
 
@@ -346,8 +351,8 @@ class RemoteEndpoint:
             )
         return StoreError(": ".join(p for p in parts if p))
 
-    def select(self, query: str, bindings: Mapping[str, Node] | None = None) -> SelectResult:
-        """Run a SELECT with parameters bound; the answer as rdflib terms."""
+    def select(self, query: str, bindings: Mapping[str, Node | Term] | None = None) -> SelectResult:
+        """Run a SELECT with parameters bound; the answer as pyoxigraph terms."""
         data = self._json(bind_parameters(query, bindings))
         try:
             variables = list(data["head"]["vars"])
@@ -372,5 +377,6 @@ class RemoteEndpoint:
                 f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} GROUP BY ?g"
             )
             for graph, number in result.rows:
-                counts[URIRef(str(graph))] = int(str(number))
+                if graph is not None and number is not None:
+                    counts[URIRef(graph.value)] = int(number.value)
         return counts
