@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import pyoxigraph as ox
+
 from kg.read.queries import find_query
 from kg.store import EmbeddedStore, SelectResult
 from kg.textindex import index_path, is_current
@@ -63,7 +65,7 @@ def statistics(store: EmbeddedStore) -> list[tuple[str, str]]:
     return [
         ("store", str(store.location)),
         ("quads", f"{len(store):,}"),
-        ("named graphs", f"{len(store.named_graphs()):,}"),
+        ("named graphs", f"{sum(isinstance(g, ox.NamedNode) for g in store.oxigraph.named_graphs()):,}"),
         ("articles", count("articles")),
         ("outlets", count("outlets")),
         ("actors holding positions", count("actorsHolding")),
