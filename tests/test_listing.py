@@ -175,3 +175,14 @@ def test_ls_articles_gives_one_row_per_article_without_a_context(tmp_path: Path,
     without = [r for r in rows if r["context"] is None]
     assert without and all(r["contextLabel"] is None for r in without)
     assert all(int(r["positions"] or 0) > 0 for r in rows)
+
+
+def test_has_slug_agrees_with_the_names_read(seed_store: EmbeddedStore) -> None:
+    # kg query skips reading every registry name when the value is a slug the registry has.
+    for section in ("actors", "places", "events"):
+        names = RegistryNames.read(seed_store, section)
+        for slug in names.labels:
+            assert RegistryNames.has_slug(seed_store, section, slug), (section, slug)
+    assert not RegistryNames.has_slug(seed_store, "actors", "britain")  # another name of uk, not a slug
+    assert not RegistryNames.has_slug(seed_store, "actors", "no-such-actor")
+    assert not RegistryNames.has_slug(seed_store, "places", "germany")  # an actor, not a place

@@ -47,13 +47,21 @@ def cmd_query(args: argparse.Namespace) -> int:
         endpoint = RemoteEndpoint(endpoints, credentials=credentials, timeout=args.timeout, policy=policy, log=say)
         result = endpoint.select(query.text, bindings)
     else:
+        from kg.prefixes import SLUG
         from kg.read.names import RegistryNames
         from kg.read.queries import article_ids
         from kg.store import EmbeddedStore
         from kg.textindex import articles_by_id
 
         with EmbeddedStore(args.store, read_only=True) as store:
-            sections = {p.section for p in query.parameters.values() if p.section and p.name in given}
+            # The registry's names resolve a label or other name; a slug the registry has binds as it is.
+            sections = {
+                p.section
+                for p in query.parameters.values()
+                if p.section
+                and p.name in given
+                and not (SLUG.match(given[p.name]) and RegistryNames.has_slug(store, p.section, given[p.name]))
+            }
             names = {section: RegistryNames.read(store, section) for section in sections if section}
             bindings = query.bindings(given, names)
             try:

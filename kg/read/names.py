@@ -28,6 +28,15 @@ SELECT ?entry ?name ?preferred WHERE {
 }"""
 
 
+#: One entry's names, the entry bound (whether a slug is the registry's without reading every name).
+_ENTRY_NAMED = """
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+PREFIX skos: <http://www.w3.org/2004/02/skos/core#>
+SELECT ?entry ?name WHERE {
+  GRAPH ?registry { { ?entry rdfs:label ?name } UNION { ?entry skos:altLabel ?name } }
+} LIMIT 1"""
+
+
 def _key(text: str) -> str:
     decomposed = unicodedata.normalize("NFKD", text)
     return " ".join("".join(c for c in decomposed if not unicodedata.combining(c)).casefold().split())
@@ -57,6 +66,14 @@ class RegistryNames:
         for slug in names.labels:
             names.by_name.setdefault(slug, set()).add(slug)
         return names
+
+    @staticmethod
+    def has_slug(store: EmbeddedStore, section: str, slug: str) -> bool:
+        """Whether ``slug`` is an entry of ``section`` with a name, as :meth:`read`'s ``labels`` would
+        have it: then it binds as it is, and the registry's names need not be read (about 20 ms at
+        10,000 articles, a tenth of a narrowed query's start-up)."""
+        query = _ENTRY_NAMED.replace("?registry", f"<{REGISTRY_GRAPH_IRI}>")
+        return bool(store.select(query, {"entry": ox.NamedNode(REGISTRY_PREFIXES[section] + slug)}).rows)
 
     def iri(self, slug: str) -> ox.NamedNode:
         return ox.NamedNode(REGISTRY_PREFIXES[self.section] + slug)
