@@ -44,7 +44,7 @@ from kg.remote.endpoints import PRESETS, credentials_for, resolve_endpoints
 from kg.remote.load import LoadOptions, load, plan_load
 from kg.remote.plan import layout
 from kg.remote.sparql import RemoteEndpoint, bind_parameters, strip_comments, values_block
-from kg.store import EmbeddedStore, SelectResult
+from kg.store import EmbeddedStore, SelectResult, to_rdflib
 from kg.terms import PROVENANCE_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH, article_graph
 from kg.vocabulary import concepts
 
@@ -75,7 +75,8 @@ def normalised(result: SelectResult) -> list[tuple[str, ...]]:
             return ""
         if isinstance(term, ox.Literal) and " | " in term.value:
             return "{" + " | ".join(sorted(term.value.split(" | "))) + "}"
-        return str(term)  # a pyoxigraph term's N-Triples form
+        # rdflib's n3() of the term: it normalises lexical forms (Virtuoso's boolean "1" is "true")
+        return to_rdflib(term).n3()  # type: ignore[union-attr]
 
     return sorted(tuple(cell(t) for t in row) for row in result.rows)
 
