@@ -48,3 +48,19 @@ def test_query_output_is_unchanged(
         expected.parent.mkdir(parents=True, exist_ok=True)
         expected.write_bytes(out)
     assert out == expected.read_bytes(), f"kg query {' '.join(CASES[case])} --format {fmt} changed"
+
+
+def test_a_cell_that_fits_is_wrapped_as_textwrap_wraps_it() -> None:
+    # The table's fast path for cells that fit must give textwrap's lines, whitespace and all.
+    import random
+    import textwrap
+
+    from kg.read.queries import _wrap_cell
+
+    alphabet = "ab -\t\n\r\x0b\x0c\xa0\u2003é—|\x1b.,"
+    chance = random.Random(1)
+    for _ in range(20_000):
+        value = "".join(chance.choice(alphabet) for _ in range(chance.randint(0, 14)))
+        width = chance.randint(1, 16)
+        expected = textwrap.wrap(value, width, break_long_words=True, break_on_hyphens=False) or [""]
+        assert _wrap_cell(value, width) == expected, (value, width)

@@ -239,6 +239,17 @@ def _cell(term: Term | None) -> str:
 MAX_COLUMN = 60
 
 
+def _wrap_cell(value: str, width: int) -> list[str]:
+    """``value`` wrapped to ``width`` as textwrap does it. A cell that fits, with no whitespace at either
+    end and nothing textwrap rewrites (tabs, line breaks, other non-printables), is its own one line:
+    most cells are, and textwrap took a third of the start-up of a 1,000-row answer."""
+    if not value:
+        return [""]
+    if len(value) <= width and value[0] != " " and value[-1] != " " and value.isprintable():
+        return [value]
+    return textwrap.wrap(value, width, break_long_words=True, break_on_hyphens=False) or [""]
+
+
 def _table(result: SelectResult, width: int | None = None) -> str:
     """One line per row (more where a wide cell wraps), columns aligned."""
     cells = [[_cell(t) for t in row] for row in result.rows]
@@ -252,10 +263,7 @@ def _table(result: SelectResult, width: int | None = None) -> str:
     widths = [max(w, 1) for w in widths]
 
     def lines(values: list[str]) -> list[str]:
-        wrapped = [
-            textwrap.wrap(v, w, break_long_words=True, break_on_hyphens=False) or [""]
-            for v, w in zip(values, widths, strict=True)
-        ]
+        wrapped = [_wrap_cell(v, w) for v, w in zip(values, widths, strict=True)]
         height = max(len(c) for c in wrapped)
         return [
             "  ".join((c[k] if k < len(c) else "").ljust(w) for c, w in zip(wrapped, widths, strict=True)).rstrip()
