@@ -11,7 +11,7 @@ Text is folded before it is indexed and before it is searched (:func:`fold`): co
 decomposition, combining marks removed (Latin accents, Arabic harakat), case folded; FTS5's
 ``unicode61 remove_diacritics 2`` tokenizer splits it into words. Ranking is FTS5's bm25.
 
-Ingest calls :func:`update_index` after committing articles; :func:`remove_from_index` drops
+Ingest writes the rows its workers made (:class:`BatchIndex`, :class:`IndexUpdate`); :func:`remove_from_index` drops
 articles. Everything an entry holds comes from the store by the SPARQL below, restricted to the
 articles' named graphs (the graph IRIs are minted from validated slugs), so the index can always be
 rebuilt from the store (:func:`rebuild_index`).
@@ -26,12 +26,15 @@ import sqlite3
 import unicodedata
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from contextlib import closing, contextmanager
-from dataclasses import dataclass
+from contextlib import ExitStack, closing, contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Protocol
+
+import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
-from kg.prefixes import ACTOR_NS, ARTICLE_GRAPH_NS, ARTICLE_NS, REGISTRY_GRAPH_IRI
+from kg.prefixes import ACTOR_NS, ARTICLE_GRAPH_NS, ARTICLE_NS, PROVENANCE_GRAPH_IRI, REGISTRY_GRAPH_IRI
 from kg.store import EmbeddedStore, stored_article_ids
 
 # No rdflib (nor kg.terms, which is built on it): kg query's grouped answers read article headlines
@@ -247,21 +250,95 @@ def is_current(location: Path) -> bool:
 # -- keeping it in step ------------------------------------------------------------------------
 
 
-def update_index(store: EmbeddedStore, annotation_files: Mapping[str, Path | str], *, batch: int = 200) -> None:
-    """(Re)index the articles ``annotation_files`` names (source id -> its annotation file, whose
-    folder holds the article text) from what ``store`` now holds for them."""
-    ids = sorted(annotation_files)
-    with connect(store.location, create=True) as db:
-        if _version(db) != INDEX_VERSION:
-            # An index of another version (or a new one) is made whole from the store.
-            _clear(db)
-            ids = sorted(set(ids) | set(stored_article_ids(store)))
-        for start in range(0, len(ids), batch):
-            chunk = ids[start : start + batch]
+class Selecting(Protocol):
+    """What the index reads a store through: :meth:`kg.store.EmbeddedStore.select_values`."""
+
+    def select_values(self, query: str) -> tuple[list[str], list[tuple[str | None, ...]]]: ...
+
+
+class BatchIndex:
+    """Index rows made beside the store, before the articles are in it (an ingest worker's batch).
+
+    An in-memory Oxigraph store holds the graphs the index queries read besides the articles' own
+    (the registry, corpus, vocabulary and ontology graphs: ``context``, N-Triples by graph); each
+    batch's article graphs and provenance are added, queried by the same SPARQL as the store's
+    articles (:func:`index_rows`) and removed. Labels come only from those graphs (an article graph
+    labels only nodes of its own article), so the rows are those the store would give.
+    """
+
+    def __init__(self, context: Mapping[str, str]) -> None:
+        self._store = ox.Store()
+        for graph, text in context.items():
+            self._store.load(text, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(str(graph)))
+
+    def select_values(self, query: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        solutions = self._store.query(query, use_default_graph_as_union=True)
+        assert isinstance(solutions, ox.QuerySolutions)
+        variables = [v.value for v in solutions.variables]
+        return variables, [tuple(None if term is None else term.value for term in solution) for solution in solutions]
+
+    def rows(self, articles: Mapping[str, tuple[str, str]], annotation_files: Mapping[str, Path]) -> IndexRows:
+        """The rows of ``articles`` (source id -> (article graph, provenance) as N-Triples)."""
+        provenance = ox.NamedNode(PROVENANCE_GRAPH_IRI)
+        for sid, (triples, about) in articles.items():
+            self._store.load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(ARTICLE_GRAPH_NS + sid))
+            self._store.load(about, format=ox.RdfFormat.N_TRIPLES, to_graph=provenance)
+        try:
+            return index_rows(self, sorted(articles), annotation_files)
+        finally:
+            for sid in articles:
+                self._store.remove_graph(ox.NamedNode(ARTICLE_GRAPH_NS + sid))
+            self._store.clear_graph(provenance)
+
+
+class IndexUpdate:
+    """The index changes of one ingest, in one SQLite transaction committed by :meth:`finish`.
+
+    Rows made beforehand (:class:`BatchIndex`) are written with :meth:`add` as articles are
+    committed; :meth:`finish` indexes from the store whatever else needs it (every stored article
+    when the index was of another version) and commits. Leaving without ``finish`` (an error, a
+    kill) changes nothing.
+    """
+
+    def __init__(self, location: Path) -> None:
+        self.location = location
+        self._stack = ExitStack()
+        self._db: sqlite3.Connection | None = None
+        self._rebuild = False
+        self._added: set[str] = set()
+
+    def __enter__(self) -> IndexUpdate:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stack.__exit__(*exc)  # type: ignore[arg-type]
+
+    def _connection(self) -> sqlite3.Connection:
+        if self._db is None:
+            self._db = self._stack.enter_context(connect(self.location, create=True))
+            if _version(self._db) != INDEX_VERSION:  # an index of another version is made whole
+                _clear(self._db)
+                self._rebuild = True
+        return self._db
+
+    def add(self, source_id: str, rows: IndexRows) -> None:
+        db = self._connection()
+        _delete_articles(db, [source_id])
+        write_rows(db, rows)
+        self._added.add(source_id)
+
+    def finish(self, store: EmbeddedStore, annotation_files: Mapping[str, Path | str], *, batch: int = 200) -> None:
+        """Index the articles of ``annotation_files`` not added yet from ``store``, and commit."""
+        db = self._connection()
+        ids = set(annotation_files) | (set(stored_article_ids(store)) if self._rebuild else set())
+        rest = sorted(ids - self._added)
+        for start in range(0, len(rest), batch):
+            chunk = rest[start : start + batch]
             _delete_articles(db, chunk)
             _index_articles(db, store, chunk, annotation_files)
         _index_actor_labels(db, store)
         db.execute("INSERT OR REPLACE INTO meta VALUES ('version', ?)", (INDEX_VERSION,))
+        self._stack.close()  # commits
 
 
 def rebuild_index(store: EmbeddedStore) -> None:
@@ -305,14 +382,39 @@ def _delete_articles(db: sqlite3.Connection, article_ids: list[str]) -> None:
         db.execute("DELETE FROM articles WHERE id = ?", (article,))
 
 
-def _add_entry(db: sqlite3.Connection, text: str, kind: str, article: str, actors: Iterable[str], detail: dict) -> None:
-    body = fold(text)
-    detail = {"text": text, **detail}
-    cursor = db.execute(
-        "INSERT INTO entries(body, kind, article, actors, detail) VALUES (?, ?, ?, ?, ?)",
-        (body, kind, article, " " + " ".join(sorted(set(actors))) + " ", json.dumps(detail, ensure_ascii=False)),
-    )
-    db.execute("INSERT INTO entries_fts(rowid, body) VALUES (?, ?)", (cursor.lastrowid, body))
+@dataclass
+class IndexRows:
+    """What the index holds for some articles, ready to insert: made from a store by
+    :func:`index_rows` (an ingest worker makes it from its batch), written by :func:`write_rows`."""
+
+    articles: list[tuple[str, str, str, str, str, str | None]] = field(default_factory=list)
+    positions: list[tuple[str, str, str]] = field(default_factory=list)
+    #: (folded body, kind, article, " actor actor ", detail as JSON), in insertion order.
+    entries: list[tuple[str, str, str, str, str]] = field(default_factory=list)
+
+    def entry(self, text: str, kind: str, article: str, actors: Iterable[str], detail: dict) -> None:
+        detail = {"text": text, **detail}
+        actor_text = " " + " ".join(sorted(set(actors))) + " "
+        self.entries.append((fold(text), kind, article, actor_text, json.dumps(detail, ensure_ascii=False)))
+
+    def by_article(self) -> dict[str, IndexRows]:
+        """The rows split by the article they belong to (in the order each was made)."""
+        split: dict[str, IndexRows] = defaultdict(IndexRows)
+        for row in self.articles:
+            split[row[0]].articles.append(row)
+        for position in self.positions:
+            split[position[1]].positions.append(position)
+        for entry in self.entries:
+            split[entry[2]].entries.append(entry)
+        return dict(split)
+
+
+def write_rows(db: sqlite3.Connection, rows: IndexRows) -> None:
+    db.executemany("INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)", rows.articles)
+    db.executemany("INSERT OR REPLACE INTO positions VALUES (?, ?, ?)", rows.positions)
+    for entry in rows.entries:
+        cursor = db.execute("INSERT INTO entries(body, kind, article, actors, detail) VALUES (?, ?, ?, ?, ?)", entry)
+        db.execute("INSERT INTO entries_fts(rowid, body) VALUES (?, ?)", (cursor.lastrowid, entry[0]))
 
 
 def _slug(term: str | None) -> str:
@@ -320,17 +422,26 @@ def _slug(term: str | None) -> str:
     return text[len(ACTOR_NS) :] if text.startswith(ACTOR_NS) else text
 
 
-def _rows(store: EmbeddedStore, query: str, graphs: str) -> Iterator[dict[str, str | None]]:
+def _rows(store: Selecting, query: str, graphs: str) -> Iterator[dict[str, str | None]]:
+    """The answer's rows, sorted: the lists an entry holds (holders, conditions, quotes) come out in
+    the same order whichever store answers (an ingest worker's scratch store, or the store itself)."""
     variables, rows = store.select_values(query % graphs)
-    for row in rows:
+    for row in sorted(rows, key=lambda values: [(v is not None, v or "") for v in values]):
         yield dict(zip(variables, row, strict=True))
 
 
 def _index_articles(
     db: sqlite3.Connection, store: EmbeddedStore, ids: list[str], annotation_files: Mapping[str, Path | str]
 ) -> None:
+    write_rows(db, index_rows(store, ids, annotation_files))
+
+
+def index_rows(store: Selecting, ids: list[str], annotation_files: Mapping[str, Path | str]) -> IndexRows:
+    """The index rows of the articles ``ids`` from what ``store`` holds for them (the SPARQL above;
+    labels through the union of its graphs) and their texts (``annotation_files``)."""
+    rows = IndexRows()
     if not ids:
-        return
+        return rows
     graphs = " ".join(f"<{ARTICLE_GRAPH_NS}{i}>" for i in ids)  # minted from validated slugs
     prefix = ARTICLE_NS
 
@@ -350,10 +461,9 @@ def _index_articles(
                 },
             )
     texts = _article_texts(store, ids, annotation_files)
-    db.executemany(
-        "INSERT OR REPLACE INTO articles VALUES (?, ?, ?, ?, ?, ?)",
-        [(i, a["headline"], a["outlet"], a["published"], a["context"], texts.get(i)) for i, a in articles.items()],
-    )
+    rows.articles = [
+        (i, a["headline"], a["outlet"], a["published"], a["context"], texts.get(i)) for i, a in articles.items()
+    ]
 
     positions: dict[str, dict] = {}
     position_article: dict[str, str] = {}
@@ -383,10 +493,7 @@ def _index_articles(
         conditions.setdefault(str(row["condition"]), {"position": iri, "text": str(row["text"]), "types": []})
         if row["typeLabel"] and str(row["typeLabel"]) not in conditions[str(row["condition"])]["types"]:
             conditions[str(row["condition"])]["types"].append(str(row["typeLabel"]))
-    db.executemany(
-        "INSERT OR REPLACE INTO positions VALUES (?, ?, ?)",
-        [(iri, position_article[iri], json.dumps(d, ensure_ascii=False)) for iri, d in positions.items()],
-    )
+    rows.positions = [(iri, position_article[iri], json.dumps(d, ensure_ascii=False)) for iri, d in positions.items()]
 
     def holders_of(iris: Iterable[str]) -> set[str]:
         return {h[0] for i in iris if i in positions for h in positions[i]["holders"]}
@@ -421,32 +528,35 @@ def _index_articles(
                 "date": statement["date"],
             }
             actors = holders_of(statement["positions"]) | set(statement["speakerSlugs"] + statement["onBehalfOf"])
-            _add_entry(db, str(span["text"]), "quote", article, actors, detail)
+            rows.entry(str(span["text"]), "quote", article, actors, detail)
         elif owner in conditions:
             conditions[owner].setdefault("quotes", []).append(span)
     for condition in conditions.values():
         detail = {"text": condition["text"], "types": condition["types"], "positions": [condition["position"]]}
         detail["quotes"] = condition.get("quotes", [])
         article = position_article.get(condition["position"], "")
-        _add_entry(db, str(condition["text"]), "condition", article, holders_of([condition["position"]]), detail)
+        rows.entry(str(condition["text"]), "condition", article, holders_of([condition["position"]]), detail)
     for row in _rows(store, _ACTIONS, graphs):
         iri = str(row["position"])
-        _add_entry(db, str(row["actionLabel"]), "label", article_of(row["g"]), holders_of([iri]), {"positions": [iri]})
+        rows.entry(str(row["actionLabel"]), "label", article_of(row["g"]), holders_of([iri]), {"positions": [iri]})
     for article, about in articles.items():
         if about["headline"]:
-            _add_entry(db, about["headline"], "headline", article, (), {"positions": []})
+            rows.entry(about["headline"], "headline", article, (), {"positions": []})
+    return rows
 
 
 def _index_actor_labels(db: sqlite3.Connection, store: EmbeddedStore) -> None:
     """The registry's actor names (labels and other names), as entries of no article."""
     _delete_articles(db, [""])
     result = store.select(_ACTOR_LABELS % (f"<{REGISTRY_GRAPH_IRI}>", ACTOR_NS))
+    rows = IndexRows()
     for actor, label in dict.fromkeys(result.rows):  # distinct terms: a label in two languages is two
         slug = _slug(actor.value if actor else None)
-        _add_entry(db, label.value if label else "", "label", "", [slug], {"actor": slug, "positions": []})
+        rows.entry(label.value if label else "", "label", "", [slug], {"actor": slug, "positions": []})
+    write_rows(db, rows)
 
 
-def _article_texts(store: EmbeddedStore, ids: list[str], annotation_files: Mapping[str, Path | str]) -> dict[str, str]:
+def _article_texts(store: Selecting, ids: list[str], annotation_files: Mapping[str, Path | str]) -> dict[str, str]:
     """The texts of the articles whose annotation file is known, as ingested (checked by SHA-256)."""
     known = [i for i in ids if i in annotation_files]
     if not known:

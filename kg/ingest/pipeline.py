@@ -45,7 +45,7 @@ from kg.shacl.screen import requested as screen_requested
 from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging
 from kg.terms import CORPUS_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH
 from kg.terms import article_graph as article_graph_iri
-from kg.textindex import update_index
+from kg.textindex import BatchIndex, IndexRows, IndexUpdate
 from kg.vocabulary import mappings_graph, ontology_graph, vocabulary_graph
 
 #: Compact the store after an ingest that wrote at least 1/COMPACT_SHARE of its triples in more
@@ -160,10 +160,19 @@ def ingest(
     corpus = corpus_graph(registry)
     job = _Job(registry, registry_graph(registry), corpus, explicit_registry=registry_path is not None)
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
-    with _Committer(store, job, progress, (load_quads, final_quads), len(files)) as committer:
+    with (
+        IndexUpdate(store.location) as index,
+        _Committer(store, job, progress, (load_quads, final_quads), len(files), index) as committer,
+    ):
         for prepared in ordered_map(_prepare, batches, state=job, count=len(batches), workers=workers):
             committer.commit(prepared)
         committer.load()
+        _finish(store, committer, index)
+    return committer.summary
+
+
+def _finish(store: EmbeddedStore, committer: _Committer, index: IndexUpdate) -> None:
+    """After the last load: graph/derived, compaction, and the full-text index committed."""
     if committer.written:
         rederive(store)  # graph/derived: position dates, candidate changes and reaffirmations
     store.flush()
@@ -176,11 +185,11 @@ def ingest(
     if committer.pieces > COMPACT_PIECES and committer.written * COMPACT_SHARE >= len(store):
         store.optimize()
     committer.summary.outcomes.sort(key=lambda o: str(o.path))
-    # The full-text index (kg search, the evidence views) follows what was stored.
-    update_index(
+    # The full-text index (kg search, the evidence views) follows what was stored: the rows the
+    # workers made are written as batches are committed; anything else is indexed from the store now.
+    index.finish(
         store, {o.source_id: o.path for o in committer.summary.outcomes if o.status == "stored" and o.source_id}
     )
-    return committer.summary
 
 
 class _Committer:
@@ -196,8 +205,9 @@ class _Committer:
         progress: Callable[[int], None] | None,
         limits: tuple[int, int],
         articles: int,
+        index: IndexUpdate,
     ) -> None:
-        self.store, self.job, self.progress = store, job, progress
+        self.store, self.job, self.progress, self.index = store, job, progress, index
         (self.load_quads, self.final_quads), self.articles = limits, articles
         self.staging = Staging()
         self.gathered = self.committed = 0
@@ -235,6 +245,7 @@ class _Committer:
     def _store(self, prepared: _PreparedBatch) -> None:
         report = prepared.report
         accepted: list[GraphReplacement] = []
+        indexed: list[tuple[str, IndexRows]] = []
         for item in prepared.articles:
             if item.error is None and item.source_id in self.seen:  # a duplicate of an earlier batch
                 item.error = _duplicate(item.path, item.source_id, self.seen)
@@ -249,6 +260,8 @@ class _Committer:
             )
             if ok and item.replacement is not None:
                 accepted.append(item.replacement)
+                if item.index is not None:
+                    indexed.append((item.source_id, item.index))
         if not any(item.error is None for item in prepared.articles):
             return
         # Every batch validates the registry along with its articles; it is reported once.
@@ -267,6 +280,8 @@ class _Committer:
             )
         self.registry_checked = True
         self.summary.report.merge(report)
+        for source_id, rows in indexed:
+            self.index.add(source_id, rows)
         if accepted and self.context_pending:
             accepted += _context_replacements(self.job.registry_triples, self.job.corpus_triples)
             self.context_pending = False
@@ -303,6 +318,14 @@ class _Job:
         worker: it took about 0.1 s a batch, and the screen serialises it again for every new graph."""
         return corpus_context(self.registry_triples, self.corpus_triples)
 
+    @cached_property
+    def index(self) -> BatchIndex:
+        """The worker's scratch store for the full-text index rows: the graphs besides the
+        articles' that the index reads, as the first valid batch writes them."""
+        return BatchIndex(
+            {r.graph: r.triples for r in _context_replacements(self.registry_triples, self.corpus_triples)}
+        )
+
 
 @dataclass
 class _Prepared:
@@ -313,6 +336,8 @@ class _Prepared:
     error: InputError | None = None
     triples: int = 0
     replacement: GraphReplacement | None = None
+    #: The article's full-text index rows (None: it is indexed from the store after the run).
+    index: IndexRows | None = None
 
 
 @dataclass
@@ -348,7 +373,32 @@ def _prepare(paths: Sequence[Path]) -> _PreparedBatch:
         texts[article.source_id] = replacement.triples
         prepared.append(_Prepared(path, article.source_id, triples=len(triples), replacement=replacement))
     report = validate(_GraphsOnDemand(built), job.context, texts=texts, screen=job.screen) if built else Report()
+    _index(job, prepared, report)
     return _PreparedBatch(prepared, report)
+
+
+def _index(job: _Job, prepared: list[_Prepared], report: Report) -> None:
+    """The full-text index rows of the batch's valid articles, made here in the worker from their
+    graphs (see :class:`kg.textindex.BatchIndex`) rather than from the whole store after the run."""
+    valid = {
+        item.source_id: item
+        for item in prepared
+        if item.source_id is not None and item.replacement is not None and report.conforms(item.source_id)
+    }
+    if not valid:
+        return
+    rows = job.index.rows(
+        {
+            sid: (item.replacement.triples, item.replacement.provenance)
+            for sid, item in valid.items()
+            if item.replacement
+        },
+        {sid: item.path for sid, item in valid.items()},
+    ).by_article()
+    if set(rows) - set(valid):  # a row of no article of the batch: leave it all to the store
+        return
+    for sid, item in valid.items():
+        item.index = rows.get(sid, IndexRows())
 
 
 class _GraphsOnDemand(Mapping[str, Graph]):
