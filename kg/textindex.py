@@ -280,9 +280,12 @@ class BatchIndex:
     def rows(self, articles: Mapping[str, tuple[str, str]], annotation_files: Mapping[str, Path]) -> IndexRows:
         """The rows of ``articles`` (source id -> (article graph, provenance) as N-Triples)."""
         provenance = ox.NamedNode(PROVENANCE_GRAPH_IRI)
-        for sid, (triples, about) in articles.items():
-            self._store.load(triples, format=ox.RdfFormat.N_TRIPLES, to_graph=ox.NamedNode(ARTICLE_GRAPH_NS + sid))
-            self._store.load(about, format=ox.RdfFormat.N_TRIPLES, to_graph=provenance)
+        # One load of the batch as N-Quads (each N-Triples line ends with " .\n", which no term holds).
+        quads = [
+            triples.replace(" .\n", f" <{ARTICLE_GRAPH_NS}{sid}> .\n") + about.replace(" .\n", f" {provenance} .\n")
+            for sid, (triples, about) in articles.items()
+        ]
+        self._store.load("".join(quads), format=ox.RdfFormat.N_QUADS)
         try:
             return index_rows(self, sorted(articles), annotation_files)
         finally:

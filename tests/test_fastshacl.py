@@ -21,7 +21,7 @@ from pathlib import Path
 import pyrudof  # a dependency of the project: missing, this file fails rather than skips
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.namespace import XSD
+from rdflib.namespace import SH, XSD
 
 from kg.ingest.annotations import find_registry, load_article, load_registry
 from kg.ingest.build import article_graph, corpus_graph, registry_graph
@@ -219,3 +219,34 @@ def test_pyrudof_differs_from_pyshacl_on_plain_core_constraints() -> None:
     # for (canonical xsd:integer / xsd:nonNegativeInteger); any other offset sends the article to
     # pySHACL, and the differential fuzz breaks offsets in both datatypes.
     assert set(components) == {"MaxLengthConstraintComponent", "MinInclusiveConstraintComponent"}
+
+
+# -- the vocabulary-gap shapes, left out of batches that cannot trigger them -------------------------
+
+
+def test_gap_shapes_left_out_only_where_they_cannot_report() -> None:
+    """The screen leaves out the targets of exactly the two shapes that report a use of an 'other'
+    concept, and only for data with no (property, 'other' concept) triple they check; an escaped
+    IRI, which the pattern would not see, keeps them in."""
+    split = fastshacl._gap_split()
+    assert split is not None
+    kept, trigger = split
+    removed = set(Graph().parse(data=fastshacl.screening_shapes(), format="turtle").subjects(SH.targetClass, None))
+    removed -= set(Graph().parse(data=kept, format="turtle").subjects(SH.targetClass, None))
+    shapes = "https://w3id.org/positions-kg/shapes/"
+    assert removed == {URIRef(shapes + "OtherConcept-used"), URIRef(shapes + "OtherConcept-note-required")}
+    node, stance = (
+        "<https://w3id.org/positions-kg/id/article/x/position/p>",
+        "<https://w3id.org/positions-kg/ontology#stance>",
+    )
+    other, plain = (
+        "<https://w3id.org/positions-kg/vocab/stance/other>",
+        "<https://w3id.org/positions-kg/vocab/stance/denies>",
+    )
+    assert fastshacl.may_report_gaps(f"{node} {stance} {other} .\n")
+    assert fastshacl.may_report_gaps(f"{node}\t{stance}  {other}.\n")
+    assert not fastshacl.may_report_gaps(f"{node} {stance} {plain} .\n")
+    assert not fastshacl.may_report_gaps(f"{other} <http://www.w3.org/2004/02/skos/core#inScheme> {plain} .\n")
+    assert fastshacl.may_report_gaps(f"{node} {stance} <https://w3id.org/positions-kg/vocab/stance/\\u006Fther> .\n")
+    # The fixed context (ontology, vocabularies) names the 'other' concepts but uses none.
+    assert not fastshacl.may_report_gaps(fastshacl._context_ntriples())
