@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import sqlite3
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from kg.errors import QueryError
 from kg.ingest.pipeline import ingest
 from kg.read.search import ArticleRef, SearchHit, render_hits_html, render_hits_text, search
 from kg.store import EmbeddedStore
-from kg.textindex import INDEX_FILE, IndexedPosition, fold, search_terms
+from kg.textindex import INDEX_FILE, BatchIndex, IndexedPosition, fold, rebuild_index, search_terms
 
 UK_BASING = "https://w3id.org/positions-kg/id/article/4b2d17f57ebafa46/position/uk-authorises-basing"
 
@@ -146,3 +147,34 @@ def test_markup_in_hits_and_search_text_is_escaped() -> None:
     empty = render_hits_html([], "<script>x")
     assert "<script>" not in empty and "&lt;script&gt;x" in empty
     assert render_hits_text([], "nothing") == "no match for 'nothing'\n"
+
+
+def _index_rows(location: Path) -> dict[str, list[tuple]]:
+    with sqlite3.connect(location / INDEX_FILE) as db:
+        tables = {t: sorted(db.execute(f"SELECT * FROM {t}").fetchall()) for t in ("articles", "positions", "meta")}
+        tables["entries"] = sorted(db.execute("SELECT body, kind, article, actors, detail FROM entries").fetchall())
+        tables["fts"] = sorted(db.execute("SELECT e.body FROM entries_fts f JOIN entries e ON e.id = f.rowid"))
+    return tables
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_the_rows_the_workers_make_are_those_the_store_gives(
+    generated_store: EmbeddedStore, tmp_path: Path, workers: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Ingest makes the index rows in its workers, from each batch's graphs (kg.textindex.BatchIndex);
+    the index is the same, row for row, as one made from the whole store afterwards, and as one
+    made from the store when the workers' rows are missing (the fallback)."""
+    corpus = Path(generated_store.location).parent / "corpus"
+    made = tmp_path / "made"
+    with EmbeddedStore(made) as store:
+        ingest([corpus], store, batch_size=7, workers=workers)
+    rebuilt = tmp_path / "rebuilt"
+    shutil.copytree(made, rebuilt)
+    with EmbeddedStore(rebuilt) as store:
+        rebuild_index(store)
+    monkeypatch.setattr(BatchIndex, "rows", lambda *_: (_ for _ in ()).throw(RuntimeError("no rows")))
+    fallback = tmp_path / "fallback"
+    with EmbeddedStore(fallback) as store:
+        ingest([corpus], store, batch_size=7, workers=1)
+    assert _index_rows(made) == _index_rows(rebuilt) == _index_rows(fallback)
+    assert len(_index_rows(made)["articles"]) == 30

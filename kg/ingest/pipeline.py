@@ -2,14 +2,16 @@
 
 An article with an input error or a SHACL violation is not stored; the others are. Articles go in
 batches (one validation run per batch, because the per-run cost dominates). *Preparing* a batch
-(reading the YAML, checking it, building the triples, validating) is pure and CPU-bound, so worker
-processes prepare batches in parallel, one per core; this process commits the prepared batches in
+(reading the YAML, checking it, building the triples, validating, and making the full-text index
+rows of the valid articles) is pure and CPU-bound, so worker processes prepare batches in parallel,
+one per core; this process commits the prepared batches in
 file order: new graphs are gathered over many batches and bulk-loaded together (each load one
 atomic ingestion, no write-ahead log; few large loads keep the store compact), replaced graphs go in
 one transaction per batch, so every article is stored whole or not at all. At most ``workers + 1``
 batches are in flight and the gathered graphs wait in a temporary file, so memory does not grow
 with the corpus. The registry, vocabularies and ontology are written with the first valid
-batch, so a run in which nothing is valid leaves the store exactly as it was.
+batch, so a run in which nothing is valid leaves the store exactly as it was. The index rows are
+written in one SQLite transaction, committed after the store's last write.
 """
 
 from __future__ import annotations
@@ -387,14 +389,11 @@ def _index(job: _Job, prepared: list[_Prepared], report: Report) -> None:
     }
     if not valid:
         return
-    rows = job.index.rows(
-        {
-            sid: (item.replacement.triples, item.replacement.provenance)
-            for sid, item in valid.items()
-            if item.replacement
-        },
-        {sid: item.path for sid, item in valid.items()},
-    ).by_article()
+    texts = {sid: (i.replacement.triples, i.replacement.provenance) for sid, i in valid.items() if i.replacement}
+    try:
+        rows = job.index.rows(texts, {sid: item.path for sid, item in valid.items()}).by_article()
+    except Exception:  # the store is then asked after the run, as before: the same rows
+        return
     if set(rows) - set(valid):  # a row of no article of the batch: leave it all to the store
         return
     for sid, item in valid.items():
