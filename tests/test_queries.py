@@ -841,21 +841,6 @@ def test_tension_network_counts_the_pairs_of_12(seed_store: EmbeddedStore, gener
         assert counted == listed and max(listed.values()) > 1, params
 
 
-def test_first_tensions_are_the_first_rows_of_12(generated_store: EmbeddedStore) -> None:
-    first = find_query("first-tensions")
-    assert re.findall(r"\bLIMIT (\d+)", first.text) == ["200"]
-    whole = run(generated_store, "tensions", windowDays="any")
-    assert len(whole) > 20 and run(generated_store, "first-tensions", windowDays="any") == whole
-    # Cut shorter, it keeps the first rows of 12 in 12's order, each with its details.
-    # (zarosar: 3 pairs on one basis, so that the cut falls between pairs of the same holder and basis)
-    for params, limit in (({"windowDays": "any"}, 4), ({"holder": "zarosar", "windowDays": "any"}, 2)):
-        bounded = first.text.replace("LIMIT 200", f"LIMIT {limit}")
-        result = generated_store.select(bounded, first.bindings(params))
-        rows = [{v: value(t) for v, t in zip(result.variables, row, strict=True)} for row in result.rows]
-        expected = run(generated_store, "tensions", **params)
-        assert len(expected) > limit and rows == expected[:limit], params
-
-
 # -- CQ13 ----------------------------------------------------------------------------------------
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+from collections import Counter
 from datetime import date
 from pathlib import Path
 
@@ -15,7 +16,6 @@ from kg.cli import main
 from kg.errors import QueryError
 from kg.ingest.pipeline import ingest
 from kg.read import report_charts, report_data
-from kg.read.queries import find_query
 from kg.read.report import render_report, write_chart_files
 from kg.read.report_data import collect, resolve_filters
 from kg.store import EmbeddedStore
@@ -218,20 +218,14 @@ def test_a_large_store_shows_its_top_holders_and_says_so(
     assert summary["Positions"] == "11"  # the summary is the whole store's
 
 
-def test_the_tension_views_come_from_the_counting_and_bounded_queries(
+def test_the_tension_views_show_the_pairs_of_12(
     generated_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Table and network as query 12 alone would give them (the report listed its rows before),
-    without running 12: 37 counts the pairs on the server, 38 lists the first ones."""
+    """Table and network as query 12's rows give them, without running 12 (the report pairs the
+    rows of tension-sides, kg.read.tensions): the table its first rows, the network all of them."""
     whole = report_data.rows_of(generated_store, "tensions")
     assert len(whole) > 10
-    # the table's length is the bounded query's LIMIT
-    assert re.findall(r"\bLIMIT (\d+)", find_query("first-tensions").text) == [str(report_data.MAX_TENSIONS)]
-    expected = report_data.ReportData(report_data.Filters())
-    report_data._tensions(expected, whole, lambda _: True)
     monkeypatch.setattr(report_data, "MAX_TENSIONS", 5)
-    short = report_data.ReportData(report_data.Filters())
-    report_data._tensions(short, whole, lambda _: True)
     asked: list[str] = []
     rows_of = report_data.rows_of
 
@@ -241,32 +235,22 @@ def test_the_tension_views_come_from_the_counting_and_bounded_queries(
 
     monkeypatch.setattr(report_data, "rows_of", spy)
     data = collect(generated_store, resolve_filters(generated_store))
-    assert "tensions" not in asked and {"tension-network", "first-tensions"} <= set(asked)
-    assert data.tensions == short.tensions == expected.tensions[:5]
-    assert (data.network_nodes, data.network_edges) == (expected.network_nodes, expected.network_edges)
-    assert f"tensions: the first 5 of {len(whole):,} pairs are listed" in data.left_out
+    assert "tensions" not in asked and "tension-sides" in asked
 
+    def shown(row: dict) -> tuple:
+        return (
+            *(row[k] for k in ("holder", "basis", "position", "other")),
+            *(frozenset(row[k].split(" | ")) - {""} for k in ("restrictions", "otherHolders", "otherRestrictions")),
+        )
 
-def test_a_large_store_asks_for_first_tensions_only_until_the_table_is_full(
-    generated_store: EmbeddedStore, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setattr(report_data, "LARGE_STORE", 5)
-    monkeypatch.setattr(report_data, "TOP_HOLDERS", 6)
-    holders = report_data._scope(generated_store, report_data.Filters(), report_data.ReportData(report_data.Filters()))
-    every = [r for h in holders for r in report_data.rows_of(generated_store, "first-tensions", {"holder": h})]
-    assert len(holders) == 6 and len(report_data._first_pairs(every)) > 2
-    monkeypatch.setattr(report_data, "MAX_TENSIONS", 2)
-    asked: list[dict] = []
-    rows_of = report_data.rows_of
-
-    def spy(store: EmbeddedStore, name: str, params: dict[str, str] | None = None) -> list[dict[str, str]]:
-        if name == "first-tensions":
-            asked.append(params or {})
-        return rows_of(store, name, params)
-
-    monkeypatch.setattr(report_data, "rows_of", spy)
-    data = collect(generated_store, resolve_filters(generated_store))
-    assert 1 <= len(asked) < len(holders) and [a["holder"] for a in asked] == holders[: len(asked)]
+    first: dict[tuple[str, str], dict] = {}
+    for row in whole:
+        first.setdefault((row["position"], row["otherPosition"]), row)
+    assert [shown(r) for r in data.tensions] == [shown(report_data._tension_row(r)) for r in list(first.values())[:5]]
     expected = report_data.ReportData(report_data.Filters())
-    report_data._tensions_counted(expected, every, [])
-    assert data.tensions == expected.tensions and len(data.tensions) == 2
+    labels = {frozenset(r["otherHolders"].split(" | ")): r["otherHolders"] for r in whole}
+    counted = Counter((r["holderLabel"], labels[frozenset(r["otherHolders"].split(" | "))]) for r in whole)
+    report_data._network(expected, counted)
+    assert (data.network_nodes, data.network_edges) == (expected.network_nodes, expected.network_edges)
+    assert data.network_edges and max(e["count"] for e in data.network_edges) > 1
+    assert f"tensions: the first 5 of {len(whole):,} pairs are listed" in data.left_out

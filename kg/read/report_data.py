@@ -7,9 +7,10 @@ Every figure and table comes from the shipped named queries (``queries/*.rq`` th
   **stance matrix** (holders x actions: colour *and* symbol by stance polarity, a badge per
   condition type);
 - 13 ``line-over-time`` makes each actor's **timeline** (supersedes links where asserted);
-- 37 ``tension-network`` (the pairs of 12 counted per holder, basis and other holders, on the
-  server) makes the **tension network**, 38 ``first-tensions`` (the first rows of 12) its table
-  of reasons; with a context or date filter, which they do not take, 12 itself, filtered here;
+- 39 ``tension-sides`` (each candidate position of a holder with what 12's rules read), paired by
+  12's rules in :mod:`kg.read.tensions`, makes the **tension network** (pairs counted per holder
+  and holders of the other side) and its table of reasons (the first pairs in 12's order, with
+  12's columns);
 - 32 ``position-evidence`` makes the **evidence view** (each quote marked in its article's text,
   with speaker, office, venue and date); the article texts come from the search index
   (:mod:`kg.textindex`), which keeps them as ingested;
@@ -33,6 +34,7 @@ from datetime import date
 from rdflib import URIRef
 
 from kg.errors import QueryError
+from kg.read import tensions
 from kg.read.names import RegistryNames
 from kg.read.queries import find_query
 from kg.store import EmbeddedStore, Term
@@ -235,12 +237,8 @@ def collect(store: EmbeddedStore, filters: Filters) -> ReportData:
         return data
     _matrix(data)
     _timeline(data, line, kept)
-    if filters.context or filters.date_from or filters.date_to:
-        # The filters apply to the negative position (its article, its dates), which the counting
-        # and bounded queries do not take: the listing query, filtered row by row.
-        _tensions(data, _per_holder(store, "tensions", holders), kept)
-    else:
-        _tensions_counted(data, _first_tensions(store, holders), _per_holder(store, "tension-network", holders))
+    # The filters apply to the negative position (its article, its dates).
+    _tensions(data, _per_holder(store, "tension-sides", holders), kept)
     _evidence(store, data)
     return data
 
@@ -385,17 +383,23 @@ def _timeline(data: ReportData, line: list[dict], kept: Callable[[str], bool]) -
             )
 
 
-def _first_tensions(store: EmbeddedStore, holders: list[str]) -> list[dict]:
-    """The table's rows (38): per holder in turn, until the table is full; the holders after that
-    would only add rows past the cut, and deriving a large holder's pairs takes minutes."""
-    if not holders:
-        return rows_of(store, "first-tensions")
-    rows: list[dict] = []
-    for slug in holders:
-        rows.extend(rows_of(store, "first-tensions", {"holder": slug}))
-        if len(_first_pairs(rows)) >= MAX_TENSIONS:
+def _tensions(data: ReportData, sides: list[dict], kept: Callable[[str], bool]) -> None:
+    """Table and network from the pairs of 12 (kg.read.tensions), the negative position filtered."""
+    window = int(find_query("tensions").parameters["windowDays"].default or 0)  # 12's default, in its header
+    found = sorted(
+        (pair for pair in tensions.pairs(sides, window) if kept(pair.position.position)),
+        key=tensions.Pair.sort_key,
+    )
+    # The table lists a jointly held negative position's pair once, under its first holder.
+    table: dict[tuple[str, str], tensions.Pair] = {}
+    for pair in found:
+        table.setdefault((pair.position.position, pair.other.position), pair)
+        if len(table) > MAX_TENSIONS:
             break
-    return rows
+    if len(table) > MAX_TENSIONS:
+        data.left_out.append(f"tensions: the first {MAX_TENSIONS} of {len(found):,} pairs are listed")
+    data.tensions = [_tension_row(pair.as_row()) for pair in list(table.values())[:MAX_TENSIONS]]
+    _network(data, Counter((pair.holder_label, pair.other.row["holders"]) for pair in found))
 
 
 def _tension_row(r: dict) -> dict:
@@ -410,38 +414,11 @@ def _tension_row(r: dict) -> dict:
     }
 
 
-def _first_pairs(rows: list[dict], kept: Callable[[str], bool] = lambda _: True) -> list[dict]:
-    """Rows of 12 (or 38) once per pair of positions (a jointly held one is listed under its first holder)."""
-    pairs: dict[tuple[str, str], dict] = {}
-    for row in rows:
-        if kept(row["position"]):
-            pairs.setdefault((row["position"], row["otherPosition"]), row)
-    return list(pairs.values())
-
-
-def _tensions(data: ReportData, rows: list[dict], kept: Callable[[str], bool]) -> None:
-    """Table and network from the rows of 12, filtered by position."""
-    table = _first_pairs(rows, kept)
-    if len(table) > MAX_TENSIONS:
-        data.left_out.append(f"tensions: the first {MAX_TENSIONS} of {len(table):,} pairs are listed")
-    data.tensions = [_tension_row(r) for r in table[:MAX_TENSIONS]]
-    _network(data, [(r["holderLabel"], r["otherHolders"], 1) for r in table])
-
-
-def _tensions_counted(data: ReportData, first: list[dict], counted: list[dict]) -> None:
-    """Table from the first rows (38, per holder), network from the counts (37, per holder)."""
-    table = _first_pairs(first)
-    total = sum(int(r["pairs"] or 0) for r in counted)
-    if total > MAX_TENSIONS:
-        data.left_out.append(f"tensions: the first {MAX_TENSIONS} of {total:,} pairs are listed")
-    data.tensions = [_tension_row(r) for r in table[:MAX_TENSIONS]]
-    _network(data, [(r["holderLabel"], r["otherHolders"], int(r["pairs"] or 0)) for r in counted])
-
-
-def _network(data: ReportData, pairs: list[tuple[str, str, int]]) -> None:
-    """The tension network: an edge from a holder to each holder of the other positions, weighted by pairs."""
+def _network(data: ReportData, pairs: Counter[tuple[str, str]]) -> None:
+    """The tension network: an edge from a holder to each holder of the other positions, weighted by
+    pairs (``pairs``: holder and the other side's holders, " | " between them -> pairs)."""
     edges: Counter[tuple[str, str]] = Counter()
-    for holder, others, count in pairs:
+    for (holder, others), count in pairs.items():
         for other in others.split(" | "):
             if other:
                 edges[(holder, other)] += count
