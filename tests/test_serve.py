@@ -607,6 +607,48 @@ def test_the_report_with_filters(server: Served) -> None:
     )
 
 
+def wait_views(served: Served, timeout: float = 120) -> dict:
+    """The views' counters once no view is being prepared."""
+    deadline = time.monotonic() + timeout
+    while (views := served.status()["views"])["preparing"] and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not views["preparing"], views
+    return views
+
+
+def test_a_view_is_prepared_once_and_then_answered_at_once(corpus: Path) -> None:
+    """Past the time limit a view is still computed (the client is told to come back) and kept: the
+    next request for it is answered without computing it again; the unfiltered report is prepared
+    as soon as the server is up. (A 10,000-article report takes a minute, past any request's limit.)"""
+    with serving(corpus, "--time-limit", "0.05") as server:
+        prepared = wait_views(server)
+        assert prepared["computed"] == 1, "the unfiltered report, prepared at start"
+        whole = requests.get(f"{server.base}/report", timeout=30)
+        assert whole.status_code == 200 and "NATO" in whole.text
+        assert server.status()["views"] == {**prepared, "hits": prepared["hits"] + 1}
+        first = requests.get(f"{server.base}/report", params={"actor": "germany"}, timeout=30)
+        assert first.status_code == 503 and first.headers["Retry-After"] == "20"
+        assert "still being prepared" in first.text and "retry in 20 s" in first.text
+        views = wait_views(server)
+        assert views["computed"] == 2 and views["kept_bytes"] > len(whole.content)
+        again = requests.get(f"{server.base}/report", params={"actor": "germany"}, timeout=30)
+        assert again.status_code == 200 and "actors: Germany" in again.text
+        assert server.status()["views"]["computed"] == 2, "answered from the kept page"
+
+
+def test_clients_asking_for_one_view_at_once_share_its_computation(corpus: Path) -> None:
+    with serving(corpus) as server:
+        before = wait_views(server)
+        with ThreadPoolExecutor(6) as pool:
+            answers = list(
+                pool.map(
+                    lambda _: requests.get(f"{server.base}/report", params={"actor": "france"}, timeout=120), range(6)
+                )
+            )
+        assert {a.status_code for a in answers} == {200} and len({a.content for a in answers}) == 1
+        assert server.status()["views"]["computed"] == before["computed"] + 1
+
+
 # -- flags -------------------------------------------------------------------------------------
 
 

@@ -23,7 +23,11 @@ SERVICE                    refused (403) unless its endpoint is in ``--allow-ser
 read timeout               for a request head or a whole body to arrive                 10 s
 open connections           past it a new connection gets 503 + Retry-After              1024
 request body               a query, not an upload: 413 past it                          1 MB
+a view's page (/report)    computed on past the time limit (503 + Retry-After: 20 s),   10 min,
+                           then kept for the next request; pages kept in all            256 MB
 =========================  ===========================================================  ==========
+
+The unfiltered report is prepared as soon as the workers are up (:mod:`.views`).
 
 It is read-only twice over: the store is opened read-only, and only the SPARQL query operation
 exists (updates get 403). It speaks the SPARQL 1.1 Protocol query operation as before:

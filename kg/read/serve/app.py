@@ -7,7 +7,8 @@ down. Routes that do not touch the store (home, editor, static files) answer fro
 =================================  ===========================================================
 ``GET|POST /query`` (``/sparql``)  SPARQL 1.1 Protocol query operation, read-only
 ``/`` , ``/query-editor``          home page, SPARQL query editor (offline, our own script)
-``/report``, ``/search``           the analyst views (``kg.read.report``, ``kg.read.search``)
+``/report``, ``/search``           the analyst views (``kg.read.report``, ``kg.read.search``), each
+                                   page computed once (:mod:`kg.read.serve.views`)
 ``/id/...``, ``/ontology``,        the project's IRIs dereferenced: HTML, Turtle, JSON-LD
 ``/vocab/...``
 ``/status``                        the pool's state and counters (JSON)
@@ -21,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import date
 from importlib.resources import files
@@ -38,9 +39,11 @@ from starlette.routing import Route
 from kg.read.serve import pages
 from kg.read.serve.pool import ClientGone, Overloaded, TimedOut, WorkerCrashed, WorkerPool
 from kg.read.serve.protocol import DESCRIBE_TYPES, Refused, Reply, check_query, negotiate
+from kg.read.serve.views import Preparing, ViewCache
 from kg.terms import BASE
 
 RETRY_AFTER = "2"  # seconds: a short query takes well under that; a client retrying sooner meets the same queue
+PREPARING_RETRY_AFTER = "20"  # seconds: a view past the time limit is a large one
 STATIC = {  # name -> media type; nothing outside this list is ever served from the package
     "editor.js": "text/javascript; charset=utf-8",
 }
@@ -58,11 +61,19 @@ class Settings:
     cors: bool = False
     allowed_services: tuple[str, ...] = ()
     log: Callable[[str], None] | None = None
+    prepare_limit: float = 600.0  # seconds a view's page may take, computed past its requests' time limit
+    max_view_bytes: int = 256 * 2**20  # the views' pages kept, in all
+    prepare_report: bool = True  # compute the unfiltered report as soon as the workers are up
+
+
+#: The report's arguments with no filter (the page the server prepares at start).
+UNFILTERED_REPORT: dict[str, Any] = {"actors": (), "context": None, "date_from": None, "date_to": None}
 
 
 def build_app(pool: WorkerPool, settings: Settings) -> Starlette:
+    """The application; ``app.state.views`` is its :class:`ViewCache` (the server prepares the report with it)."""
     routes = Routes(pool, settings)
-    return Starlette(
+    app = Starlette(
         routes=[
             Route("/", routes.home, methods=["GET"]),
             Route("/query", routes.query, methods=["GET", "POST", "OPTIONS"]),
@@ -82,6 +93,8 @@ def build_app(pool: WorkerPool, settings: Settings) -> Starlette:
         ],
         exception_handlers={HTTPException: routes.http_error},
     )
+    app.state.views = routes.views
+    return app
 
 
 async def until_disconnected(request: Request) -> None:
@@ -93,6 +106,7 @@ async def until_disconnected(request: Request) -> None:
 class Routes:
     def __init__(self, pool: WorkerPool, settings: Settings) -> None:
         self.pool, self.settings = pool, settings
+        self.views = ViewCache(pool, prepare_limit=settings.prepare_limit, max_bytes=settings.max_view_bytes)
 
     # -- the SPARQL protocol ---------------------------------------------------------------------
 
@@ -169,10 +183,28 @@ class Routes:
     # -- running a job ---------------------------------------------------------------------------
 
     async def _run(self, request: Request, job: str, arguments: dict[str, Any]) -> Response:
+        return await self._answer(
+            request,
+            self.pool.run(job, arguments, time_limit=self.settings.time_limit, gone=until_disconnected(request)),
+        )
+
+    async def _view(self, request: Request, job: str, arguments: dict[str, Any]) -> Response:
+        """An analyst view's page, from the views' cache (:mod:`kg.read.serve.views`)."""
+        return await self._answer(
+            request,
+            self.views.page(job, arguments, time_limit=self.settings.time_limit, gone=until_disconnected(request)),
+        )
+
+    async def _answer(self, request: Request, answering: Awaitable[Reply]) -> Response:
         started = time.monotonic()
         try:
-            reply = await self.pool.run(
-                job, arguments, time_limit=self.settings.time_limit, gone=until_disconnected(request)
+            reply = await answering
+        except Preparing:
+            reply = Reply.text(
+                503,
+                "this view is still being prepared (a large store's report takes a minute or more); "
+                f"it goes on without you: retry in {PREPARING_RETRY_AFTER} s",
+                **{"Retry-After": PREPARING_RETRY_AFTER},
             )
         except Overloaded:
             reply = Reply.text(
@@ -235,7 +267,7 @@ class Routes:
             "date_from": dates["from"],
             "date_to": dates["to"],
         }
-        return self._page(await self._run(request, "report", arguments), "Report")
+        return self._page(await self._view(request, "report", arguments), "Report")
 
     async def search(self, request: Request) -> Response:
         text = request.query_params.get("q", "")
@@ -253,7 +285,7 @@ class Routes:
             "actor": request.query_params.get("actor") or None,
             "kind": request.query_params.get("kind") or None,
         }
-        return self._page(await self._run(request, "search", arguments), "Search")
+        return self._page(await self._view(request, "search", arguments), "Search")
 
     async def describe(self, request: Request) -> Response:
         raw_path = request.scope.get("raw_path") or request.url.path.encode()
@@ -280,6 +312,7 @@ class Routes:
                 "queue_limit": pool.queue_limit,
                 "time_limit_seconds": self.settings.time_limit,
                 "counters": vars(pool.counters),
+                "views": vars(self.views.counters) | {"preparing": self.views.preparing},
             }
         )
 

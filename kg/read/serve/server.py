@@ -28,7 +28,7 @@ from dataclasses import dataclass
 import uvicorn
 from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
-from kg.read.serve.app import RETRY_AFTER, Settings, build_app
+from kg.read.serve.app import RETRY_AFTER, UNFILTERED_REPORT, Settings, build_app
 from kg.read.serve.pool import WorkerPool
 
 HOST = "127.0.0.1"
@@ -149,8 +149,9 @@ class KgServer:
 
     async def _serve(self) -> None:
         # httptools' parser, a plain event loop (no uvloop): the two guards subclass its protocol.
+        app = build_app(self.pool, self.settings)
         config = uvicorn.Config(
-            build_app(self.pool, self.settings),
+            app,
             http=guarded_protocol(self.limits),
             loop="asyncio",
             lifespan="off",
@@ -165,6 +166,8 @@ class KgServer:
         self._uvicorn.should_exit = self._exit
         try:
             await self.pool.start()
+            if self.settings.prepare_report:
+                app.state.views.prepare("report", UNFILTERED_REPORT)
             if self._on_ready is not None:
                 self._on_ready()
             await self._uvicorn.serve(sockets=[self.socket])
