@@ -192,7 +192,9 @@ class Routes:
         """An analyst view's page, from the views' cache (:mod:`kg.read.serve.views`)."""
         return await self._answer(
             request,
-            self.views.page(job, arguments, time_limit=self.settings.time_limit, gone=until_disconnected(request)),
+            self.views.page(
+                job, arguments, time_limit=self.settings.time_limit, gone=lambda: until_disconnected(request)
+            ),
         )
 
     async def _answer(self, request: Request, answering: Awaitable[Reply]) -> Response:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -60,11 +60,14 @@ class ViewCache:
             self._pending[key] = task
         return task
 
-    async def page(self, job: str, arguments: dict[str, Any], *, time_limit: float, gone: Awaitable[Any]) -> Reply:
+    async def page(
+        self, job: str, arguments: dict[str, Any], *, time_limit: float, gone: Callable[[], Awaitable[Any]]
+    ) -> Reply:
         """The view's page: kept, or computed (shared with other clients asking for it meanwhile).
 
-        :raises Preparing: past ``time_limit`` (the computation goes on); ClientGone when ``gone`` fires;
-            what the pool raises (Overloaded, TimedOut past ``prepare_limit``, WorkerCrashed).
+        :raises Preparing: past ``time_limit`` (the computation goes on); ClientGone when what ``gone``
+            makes fires (made only when there is something to wait for); what the pool raises
+            (Overloaded, TimedOut past ``prepare_limit``, WorkerCrashed).
         """
         key = self.key(job, arguments)
         kept = self._pages.get(key)
@@ -73,7 +76,7 @@ class ViewCache:
             self.counters.hits += 1
             return kept
         task = self.prepare(job, arguments)
-        client_gone = asyncio.ensure_future(gone)
+        client_gone = asyncio.ensure_future(gone())
         try:
             done, _ = await asyncio.wait({task, client_gone}, timeout=time_limit, return_when=asyncio.FIRST_COMPLETED)
         finally:

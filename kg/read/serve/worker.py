@@ -169,12 +169,14 @@ def run(job: str, store: EmbeddedStore, arguments: dict[str, Any]) -> Reply:
 
 
 def warm_up() -> None:
-    """Import the views and build the report's inline Vega bundle now (seconds each, once per
-    process), not inside a client's time limit."""
+    """Import the views, build the report's inline Vega bundle and read the shipped vocabulary for
+    the /id/ pages now (seconds, once per process), not inside a client's time limit."""
     import kg.read.search  # noqa: F401
     from kg.read.report_charts import vega_script
+    from kg.read.serve.describe import shipped
 
     vega_script()
+    shipped()
 
 
 def die_with_parent() -> None:
