@@ -15,7 +15,7 @@ from kg.errors import QueryError
 from kg.ingest.pipeline import ingest
 from kg.read.search import ArticleRef, SearchHit, render_hits_html, render_hits_text, search
 from kg.store import EmbeddedStore
-from kg.textindex import INDEX_FILE, BatchIndex, IndexedPosition, fold, rebuild_index, search_terms
+from kg.textindex import INDEX_FILE, BatchIndex, IndexedPosition, fold, rebuild_index, search_entries, search_terms
 
 UK_BASING = "https://w3id.org/positions-kg/id/article/4b2d17f57ebafa46/position/uk-authorises-basing"
 
@@ -178,3 +178,28 @@ def test_the_rows_the_workers_make_are_those_the_store_gives(
         ingest([corpus], store, batch_size=7, workers=1)
     assert _index_rows(made) == _index_rows(rebuilt) == _index_rows(fallback)
     assert len(_index_rows(made)["articles"]) == 30
+
+
+def test_the_best_hits_are_cut_inside_the_full_text_table_without_changing_them(
+    generated_store: EmbeddedStore,
+) -> None:
+    """Unfiltered searches rank and cut in FTS5 before joining; the hits and their order must be
+    those of ranking every match (the form the filtered searches keep)."""
+    every = (
+        "SELECT e.id, bm25(entries_fts) AS score FROM entries_fts JOIN entries e ON e.id = entries_fts.rowid "
+        "WHERE entries_fts MATCH ? ORDER BY score, e.id LIMIT ?"
+    )
+    db = sqlite3.connect(generated_store.location / INDEX_FILE)
+    try:
+        compared = 0
+        for text in ("missile", "defensive strikes", "attack", "bases", "allies of", "forces"):
+            terms = search_terms(text)
+            match = " ".join(f'"{t}"*' for t in terms)
+            for limit in (1, 7, 50):
+                expected = [(r[0], r[1]) for r in db.execute(every, [match, limit])]
+                got = [(e.rowid, e.score) for e in search_entries(generated_store.location, terms, limit=limit)]
+                assert got == expected, (text, limit)
+                compared += len(expected)
+    finally:
+        db.close()
+    assert compared > 100
