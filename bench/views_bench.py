@@ -70,7 +70,7 @@ def percentile(values: list[float], q: float) -> float:
 
 def search_words(store: EmbeddedStore, count: int) -> list[str]:
     """``count`` searches of one to three meaningful words from the store's condition texts."""
-    texts = [str(row[0]) for row in store.select(TEXTS).rows]
+    texts = [row[0].value for row in store.select(TEXTS).rows if row[0] is not None]
     chooser = random.Random(1)
     searches = []
     while texts and len(searches) < count:
@@ -236,7 +236,9 @@ def main() -> int:
         print(json.dumps(figures["report"], indent=2), flush=True)
         actors = [row[0] for row in store.select(TOP_ACTORS).rows]
     if args.live:
-        figures["live"] = live(location, words, [str(a).rsplit("/", 1)[1] for a in actors], args.live_rounds)
+        figures["live"] = live(
+            location, words, [a.value.rsplit("/", 1)[1] for a in actors if a is not None], args.live_rounds
+        )
         print(json.dumps(figures["live"], indent=2), flush=True)
     if args.json:
         args.json.write_text(json.dumps(figures, indent=2), encoding="utf-8")

@@ -50,6 +50,12 @@ def test_query_output_is_unchanged(
     assert out == expected.read_bytes(), f"kg query {' '.join(CASES[case])} --format {fmt} changed"
 
 
+def test_every_golden_output_belongs_to_a_case() -> None:
+    """A removed query's outputs go with it (else they would look guarded and be stale)."""
+    expected = {f"{case}.{fmt}" for case in CASES for fmt in FORMATS}
+    assert {path.name for path in GOLDEN.iterdir()} == expected
+
+
 def test_a_cell_that_fits_is_wrapped_as_textwrap_wraps_it() -> None:
     # The table's fast path for cells that fit must give textwrap's lines, whitespace and all.
     import random

@@ -31,11 +31,11 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date
 
-from kg.terms import VOCAB
+from kg.prefixes import VOCAB_NS
 
-NEGATIVE = f"{VOCAB}polarity/negative"
-POSITIVE = f"{VOCAB}polarity/positive"
-INDIVIDUAL_MEMBER_STATES = f"{VOCAB}condition-value/individual-member-state-action"
+NEGATIVE = f"{VOCAB_NS}polarity/negative"
+POSITIVE = f"{VOCAB_NS}polarity/positive"
+INDIVIDUAL_MEMBER_STATES = f"{VOCAB_NS}condition-value/individual-member-state-action"
 ASSERTED = "asserted"
 SAME_HOLDER = "derived: same holder"
 MEMBER = "derived: member of the holder"
