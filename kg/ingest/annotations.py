@@ -108,6 +108,7 @@ def load_registry(path: Path) -> Registry:
     for index, actor in enumerate(sections["actors"]):
         for key in ("member_of", "members", "close_match"):
             refs.each(("actors", index, key), actor.get(key), "actors")
+        refs.one(("actors", index, "part_of"), actor.get("part_of"), "actors")
     for index, post in enumerate(sections["posts"]):
         refs.one(("posts", index, "post_in"), post["post_in"], "actors")
         refs.each(("posts", index, "held_by"), post.get("held_by"), "actors")

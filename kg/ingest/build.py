@@ -139,6 +139,8 @@ def registry_graph(registry: Registry) -> Graph:
                     add((node, predicate, _registry_ref(registry, slug)))
             if "post_in" in entry:
                 add((node, ORG.postIn, _registry_ref(registry, entry["post_in"])))
+            if "part_of" in entry:  # a government is an organ of its state, not a member of it
+                add((node, ORG.subOrganizationOf, _registry_ref(registry, entry["part_of"])))
             for index, term in enumerate(entry.get("terms") or [], start=1):
                 _office_term(graph, registry, node, index, term)
             if "date" in entry:

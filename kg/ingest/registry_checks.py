@@ -2,6 +2,8 @@
 
 * **Membership**: no actor is a member of itself, directly or through others (``member_of`` and its
   inverse ``members`` together form the membership relation, which must be free of cycles).
+* **Parts**: an organ of an actor (``part_of``, org:subOrganizationOf: a government of its state)
+  is an organisation, part of an organisation, a state or a body, never of itself or round a circle.
 * **Offices**: a post is held by persons (``held_by``) and belongs to an organisation, a state or a
   body (``post_in``), not to a person or a group of people.
 * **Wikidata**: one Wikidata id names one registry entry; a second entry with the same id is the
@@ -27,7 +29,12 @@ NOT_AN_OFFICE_OWNER = frozenset({"Person", "ActorGroup"})
 def registry_problems(doc: YamlDocument, sections: dict[str, list[dict[str, Any]]]) -> list[Problem]:
     """Every membership cycle, misplaced office and duplicate Wikidata id of the registry in ``doc``."""
     actors = {actor["id"]: (index, actor) for index, actor in enumerate(sections.get("actors") or [])}
-    return [*_membership(doc, actors), *_offices(doc, sections.get("posts") or [], actors), *_wikidata(doc, sections)]
+    return [
+        *_membership(doc, actors),
+        *_parts(doc, actors),
+        *_offices(doc, sections.get("posts") or [], actors),
+        *_wikidata(doc, sections),
+    ]
 
 
 def _membership(doc: YamlDocument, actors: dict[str, tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
@@ -55,6 +62,35 @@ def _membership(doc: YamlDocument, actors: dict[str, tuple[int, dict[str, Any]]]
             member_of[cycle[-1]][cycle[0]],
             f"membership goes round in a circle: {chain} (each a member of the next)",
             "an actor cannot be a member of its own members: remove one of these member_of/members links",
+        )
+
+
+def _parts(doc: YamlDocument, actors: dict[str, tuple[int, dict[str, Any]]]) -> Iterator[Problem]:
+    """``part_of`` links organs to what they are part of: never a person's or a group's, never
+    itself, never round a circle (the queries follow the links to find an actor's offices)."""
+    part_of: dict[str, dict[str, JsonPath]] = defaultdict(dict)
+    for slug, (index, actor) in actors.items():
+        whole = actor.get("part_of")
+        if whole is None:
+            continue
+        path: JsonPath = ("actors", index, "part_of")
+        kinds = (actor.get("type"), actors[whole][1].get("type") if whole in actors else None)
+        if whole == slug:
+            yield doc.problem(path, f"{slug!r} is listed as a part of itself", "remove its part_of")
+        elif kinds[0] in NOT_AN_OFFICE_OWNER or kinds[1] in NOT_AN_OFFICE_OWNER:
+            yield doc.problem(
+                path,
+                f"{slug!r}, a {kinds[0]}, is listed as a part of {whole!r}, a {kinds[1]}",
+                "part_of links an organ (a government, a ministry) to the organisation, state or body it belongs to",
+            )
+        else:
+            part_of[slug][whole] = path
+    for cycle in _cycles(part_of):
+        chain = " -> ".join([*cycle, cycle[0]])
+        yield doc.problem(
+            part_of[cycle[-1]][cycle[0]],
+            f"part_of goes round in a circle: {chain} (each a part of the next)",
+            "an actor cannot be a part of its own parts: remove one of these part_of links",
         )
 
 

@@ -332,6 +332,7 @@ def registry_schema() -> dict[str, Any]:
                         "alt_labels": {"type": "array", "items": _TEXT},
                         "member_of": _SLUGS,
                         "members": _SLUGS,
+                        "part_of": _SLUG,
                         "close_match": _SLUGS,
                     },
                     "Anyone who can hold or voice a position.",
