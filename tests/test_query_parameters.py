@@ -1,6 +1,7 @@
 """The optional actor parameters that narrow a whole-corpus report to one actor (03 and 09
 ?speaker, 15 ?party), on the seed article: the narrowed answer is exactly the unbound answer's
-rows for that actor, and an actor with none gets no rows."""
+rows for that actor, plus (for ?speaker) the rows of those who spoke in one of its offices or are
+one of its organs, each still showing who spoke; an actor with none gets no rows."""
 
 from __future__ import annotations
 
@@ -39,7 +40,15 @@ def test_narrowed_answer_is_the_full_answer_filtered(seed_store: EmbeddedStore, 
     for actor in actors:
         narrowed = run(seed_store, name, **{parameter: slug(actor)})
         assert narrowed, actor
-        assert multiset(narrowed) == multiset([r for r in everything if r[parameter] == actor]), actor
+        own = [r for r in narrowed if not r.get("through")]
+        assert multiset(own) == multiset([r for r in everything if r[parameter] == actor]), actor
+        # A row through an office or organ is the unbound answer's row of whoever spoke, unchanged
+        # but for `speaker` (the actor asked for) and `through` (how the speaker belongs to it).
+        for row in narrowed:
+            if row.get("through"):
+                assert row["spokenBy"] != actor and row[parameter] == actor
+                spoken = {**row, parameter: row["spokenBy"], "through": None}
+                assert spoken in [r for r in everything if r[parameter] == row["spokenBy"]], row
     for nobody in ("iran" if parameter == "speaker" else "johann-wadephul", "no-such-actor"):
         assert run(seed_store, name, **{parameter: nobody}) == []
 
@@ -71,11 +80,62 @@ def test_cq03_speaker_parameter(seed_store: EmbeddedStore) -> None:
         )
         for p in ("de-refuses-participation", "de-self-defence")
     }
-    # Germany speaks only as a co-signatory of the E3 statement
-    assert {(r["statement"], r["position"]) for r in run(seed_store, "03", speaker="germany")} == {
-        (S("e3-joint"), P("e3-defend-interests")),
-        (S("e3-joint"), P("e3-enable-defensive-action")),
+    assert {r["through"] for r in wadephul} == {None}  # his own words: no office needed to match
+    # "What did Germany say": Germany as a co-signatory of the E3 statement, Wadephul speaking as
+    # its Foreign Minister (a post in the German federal government, part of Germany) and the
+    # federal government itself; the minister's and the government's rows keep who spoke.
+    germany = run(seed_store, "03", speaker="germany")
+    assert {
+        (
+            r["statement"],
+            r["speaker"],
+            r["spokenBy"],
+            r["speakerLabel"],
+            r["capacityLabel"],
+            r["through"],
+            r["position"],
+        )
+        for r in germany
+    } == {
+        (S("e3-joint"), ACTOR.germany, ACTOR.germany, "Germany", None, None, P("e3-defend-interests")),
+        (S("e3-joint"), ACTOR.germany, ACTOR.germany, "Germany", None, None, P("e3-enable-defensive-action")),
+        *(
+            (
+                S("wadephul-dlf"),
+                ACTOR.germany,
+                ACTOR["johann-wadephul"],
+                "Johann Wadephul",
+                "Federal Minister for Foreign Affairs (Germany)",
+                "as Federal Minister for Foreign Affairs (Germany)",
+                P(p),
+            )
+            for p in ("de-refuses-participation", "de-self-defence")
+        ),
+        (
+            S("de-reported"),
+            ACTOR.germany,
+            ACTOR["de-federal-government"],
+            "German federal government",
+            None,
+            "as part of Germany",
+            P("de-refuses-participation"),
+        ),
     }
+    dlf = next(r for r in germany if r["statement"] == S("wadephul-dlf"))
+    assert (dlf["onBehalfOfLabel"], dlf["venueTypeLabel"], dlf["mediumLabel"]) == (
+        "German federal government",
+        "interview",
+        "Deutschlandfunk",
+    )
+    # NATO speaks only through its Secretary General: both of Rutte's statements, the evaluative
+    # remark included, shown as his (the praise has no on-behalf-of: it is not NATO's mandate).
+    nato = run(seed_store, "03", speaker="nato")
+    assert {(r["statement"], r["spokenBy"], r["through"], r["onBehalfOfLabel"], r["position"]) for r in nato} == {
+        (S("rutte-ard"), ACTOR["mark-rutte"], "as Secretary General of NATO", "NATO", P("nato-no-participation")),
+        (S("rutte-praise"), ACTOR["mark-rutte"], "as Secretary General of NATO", None, P("rutte-praises-strikes")),
+    }
+    # the office's holder asked for by name still gets only his own statements (unchanged)
+    assert {r["statement"] for r in run(seed_store, "03", speaker="mark-rutte")} == {S("rutte-ard"), S("rutte-praise")}
     # the unnamed French officials keep the article's description
     officials = run(seed_store, "03", speaker="french-officials")
     assert [(r["statement"], r["speakerLabel"], r["position"]) for r in officials] == [
@@ -114,6 +174,22 @@ def test_cq09_speaker_parameter(seed_store: EmbeddedStore) -> None:
     ]
     assert "London" in parts(london[0]["alsoCalled"])
     assert {r["statement"] for r in run(seed_store, "09", speaker="france")} == {S("e3-joint"), S("fr-ready")}
+    germany = run(seed_store, "09", speaker="germany")
+    assert {
+        (r["statement"], r["speaker"], r["spokenBy"], r["capacity"], r["through"], r["onBehalfOf"]) for r in germany
+    } == {
+        (S("e3-joint"), ACTOR.germany, ACTOR.germany, None, None, None),
+        (
+            S("wadephul-dlf"),
+            ACTOR.germany,
+            ACTOR["johann-wadephul"],
+            POST["de-foreign-minister"],
+            "as Federal Minister for Foreign Affairs (Germany)",
+            ACTOR["de-federal-government"],
+        ),
+        (S("de-reported"), ACTOR.germany, ACTOR["de-federal-government"], None, "as part of Germany", ACTOR.germany),
+    }
+    assert [r["namedPerson"] for r in germany if r["spokenBy"] == ACTOR["johann-wadephul"]] == [True]
     assert run(seed_store, "09", speaker="iran") == []
 
 
