@@ -981,6 +981,24 @@ def test_positions_of_actor(seed_store: EmbeddedStore) -> None:
     assert run(seed_store, "positions-of-actor", holder="iran") == []
 
 
+def test_a_holder_is_the_positions_holder_not_its_office_holders(seed_store: EmbeddedStore) -> None:
+    """Issue 15: a holder parameter does not reach the persons in the actor's offices. Rutte's praise
+    (P2) is held by him in his capacity, not by NATO; under a bound ?holder the holder column is the
+    bound actor, so returning P2 for holder=nato would show it as NATO's. who-said-what
+    speaker=nato is where it is found, as his words."""
+    nato = run(seed_store, "positions-of-actor", holder="nato")
+    assert [(r["holder"], r["position"]) for r in nato] == [(ACTOR.nato, P("nato-no-participation"))]
+    rutte = run(seed_store, "positions-of-actor", holder="mark-rutte")
+    assert [(r["holder"], r["position"], r["statements"]) for r in rutte] == [
+        (ACTOR["mark-rutte"], P("rutte-praises-strikes"), "Mark Rutte (2026-03-02)")
+    ]
+    for name in ("stances-on-the-strikes", "conditional-positions"):
+        assert P("rutte-praises-strikes") not in {r["position"] for r in run(seed_store, name, holder="nato")}, name
+    said = run(seed_store, "who-said-what", speaker="nato")
+    praise = [r for r in said if r["position"] == P("rutte-praises-strikes")]
+    assert [(r["spokenBy"], r["through"]) for r in praise] == [(ACTOR["mark-rutte"], "as Secretary General of NATO")]
+
+
 def test_positions_on_action_type(seed_store: EmbeddedStore) -> None:
     military = run(seed_store, "positions-on-action-type")
     got = {(r["holder"], r["position"], r["typeLabel"]) for r in military}
