@@ -629,6 +629,7 @@ def test_a_view_is_prepared_once_and_then_answered_at_once(corpus: Path) -> None
         first = requests.get(f"{server.base}/report", params={"actor": "germany"}, timeout=30)
         assert first.status_code == 503 and first.headers["Retry-After"] == "20"
         assert "still being prepared" in first.text and "retry in 20 s" in first.text
+        assert '<meta http-equiv="refresh" content="20">' in first.text  # a browser comes back by itself
         views = wait_views(server)
         assert views["computed"] == 2 and views["kept_bytes"] > len(whole.content)
         again = requests.get(f"{server.base}/report", params={"actor": "germany"}, timeout=30)

@@ -341,7 +341,12 @@ class Routes:
         if response.status_code < 400 or not response.media_type or not response.media_type.startswith("text/plain"):
             return response
         body = bytes(response.body).decode("utf-8", "replace")
-        return HTMLResponse(pages.problem(title, body), status_code=response.status_code, headers=_kept(response))
+        # A view still being prepared: the browser comes back by itself when the server says to.
+        retry = response.headers.get("Retry-After", "")
+        refresh = int(retry) if response.status_code == 503 and retry.isdigit() else None
+        return HTMLResponse(
+            pages.problem(title, body, refresh=refresh), status_code=response.status_code, headers=_kept(response)
+        )
 
     def _unavailable(self, title: str, message: str) -> Response:
         return HTMLResponse(pages.problem(title, message), status_code=503)

@@ -40,12 +40,14 @@ NAVIGATION = (
 )
 
 
-def page(title: str, body: str, *, scripts: tuple[str, ...] = ()) -> str:
-    """A whole page; ``title`` is text (escaped here), ``body`` is HTML built with :func:`escape`."""
+def page(title: str, body: str, *, scripts: tuple[str, ...] = (), refresh: int | None = None) -> str:
+    """A whole page; ``title`` is text (escaped here), ``body`` is HTML built with :func:`escape`;
+    ``refresh``: the browser loads the page again after that many seconds."""
     links = "".join(f'<a href="{href}">{escape(text)}</a>' for href, text in NAVIGATION)
     script_tags = "".join(f'<script src="{escape(src)}"></script>' for src in scripts)
+    reload = f'<meta http-equiv="refresh" content="{int(refresh)}">' if refresh is not None else ""
     return (
-        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">'
+        f'<!DOCTYPE html><html lang="en"><head><meta charset="utf-8">{reload}'
         '<meta name="viewport" content="width=device-width, initial-scale=1"><link rel="icon" href="data:,">'
         f"<title>{escape(title)} · Positions KG</title><style>{STYLE}</style></head>"
         f"<body><header>{links}</header><main><h1>{escape(title)}</h1>{body}</main>"
@@ -127,5 +129,5 @@ def script_json(value: object) -> str:
     return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
 
 
-def problem(title: str, message: str) -> str:
-    return page(title, f'<p class="error">{escape(message)}</p>')
+def problem(title: str, message: str, *, refresh: int | None = None) -> str:
+    return page(title, f'<p class="error">{escape(message)}</p>', refresh=refresh)
