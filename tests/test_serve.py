@@ -597,6 +597,12 @@ def test_the_report_with_filters(server: Served) -> None:
     assert "NATO" in whole.text
     narrowed = requests.get(f"{server.base}/report", params={"actor": "nato", "from": "2025-01-01"}, timeout=120)
     assert narrowed.status_code == 200, narrowed.text
+    # the served page asks itself again with other filters, the current ones filled in
+    assert "<form class='kg-filter-form' action='/report' method='get'>" in whole.text
+    assert "name='actor' value=''" in whole.text
+    assert "name='actor' value='nato'" in narrowed.text and "name='from' value='2025-01-01'" in narrowed.text
+    both = requests.get(f"{server.base}/report", params={"actor": "germany, France"}, timeout=120)
+    assert both.status_code == 200 and "actors: Germany, France" in both.text
     unknown = requests.get(f"{server.base}/report", params={"actor": "<script>x</script>"}, timeout=60)
     assert unknown.status_code == 400 and "<script>x</script>" not in unknown.text
     assert "&lt;script&gt;x&lt;/script&gt;" in unknown.text

@@ -36,8 +36,10 @@ def render_report(
     context: str | None = None,
     date_from: date | None = None,
     date_to: date | None = None,
+    filter_form: bool = False,
 ) -> str:
-    """The report as one self-contained HTML document (Vega inline, no network)."""
+    """The report as one self-contained HTML document (Vega inline, no network); ``filter_form``:
+    with a form that asks the same page again with other filters (``kg serve``'s /report)."""
     filters = resolve_filters(store, actors, context, date_from, date_to)
     data = collect(store, filters)
     specs = {} if data.empty else chart_specs(data)
@@ -51,6 +53,8 @@ def render_report(
         "specs": specs,
     }
     body: list[str] = [f"<h1>Positions KG report</h1>\n<p class='kg-filters'>Filters: {e(filters.describe())}</p>"]
+    if filter_form:
+        body.append(_filter_form(filters))
     body.append(_summary_html(data))
     if data.empty:
         body.append(
@@ -86,6 +90,23 @@ def render_report(
         + "\n".join(body)
         + f"\n<script type='application/json' id='kg-data'>{_json_for_script(page_data)}</script>\n"
         + f"<script>{script}</script>\n</body>\n</html>\n"
+    )
+
+
+def _filter_form(filters: Filters) -> str:
+    """The served page's filters as a form (GET /report; the current ones filled in, escaped)."""
+    e = html.escape
+
+    def field(name: str, label: str, value: str, kind: str = "text") -> str:
+        return f"<label>{label} <input type='{kind}' name='{name}' value='{e(value)}'></label> "
+
+    return (
+        "<form class='kg-filter-form' action='/report' method='get'>"
+        + field("actor", "actor", ", ".join(filters.actors))
+        + field("context", "context", filters.context or "")
+        + field("from", "from", str(filters.date_from or ""), "date")
+        + field("to", "to", str(filters.date_to or ""), "date")
+        + "<button type='submit'>Show</button></form>"
     )
 
 

@@ -264,7 +264,8 @@ class Routes:
         except Refused as refused:
             return HTMLResponse(pages.problem("Report", str(refused)), status_code=refused.status)
         arguments = {
-            "actors": tuple(a for a in query.getlist("actor") if a),
+            # one actor per field, or several in one field, comma-separated (the page's form)
+            "actors": tuple(a.strip() for field in query.getlist("actor") for a in field.split(",") if a.strip()),
             "context": query.get("context") or None,
             "date_from": dates["from"],
             "date_to": dates["to"],

@@ -138,7 +138,7 @@ def report_job(
 ) -> Reply:
     from kg.read.report import render_report
 
-    page = render_report(store, actors=actors, context=context, date_from=date_from, date_to=date_to)
+    page = render_report(store, actors=actors, context=context, date_from=date_from, date_to=date_to, filter_form=True)
     return Reply(200, "text/html; charset=utf-8", page.encode("utf-8"))
 
 
