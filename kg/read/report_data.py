@@ -385,7 +385,8 @@ def _timeline(data: ReportData, line: list[dict], kept: Callable[[str], bool]) -
 
 def _tensions(data: ReportData, sides: list[dict], kept: Callable[[str], bool]) -> None:
     """Table and network from the pairs of 12 (kg.read.tensions), the negative position filtered."""
-    window = int(find_query("tensions").parameters["windowDays"].default or 0)  # 12's default, in its header
+    default = find_query("tensions").parameters["windowDays"].default  # 12's, in its header
+    window = None if default is None else int(default)
     found = sorted(
         (pair for pair in tensions.pairs(sides, window) if kept(pair.position.position)),
         key=tensions.Pair.sort_key,
