@@ -10,13 +10,15 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pyoxigraph as ox
 import pytest
 from conftest import CORPUS, SEED, SEED_ID
 
+from kg.errors import StoreError
 from kg.ingest.pipeline import ingest
-from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement
+from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging
 from kg.terms import article_graph
 
 INGEST_SCRIPT = """
@@ -153,3 +155,59 @@ def test_ingest_compacts_the_store_after_writing_it_in_many_pieces(
         summary = ingest([corpus], store, batch_size=1, workers=1, final_quads=0)
         assert summary.count("stored") == 6 and len(store) > 100_000
     assert compacted == []
+
+
+def _staged(*items: GraphReplacement) -> Staging:
+    staging = Staging()
+    staging.add(items)
+    return staging
+
+
+def test_a_load_beside_the_caller_is_waited_for_by_the_store_s_next_write(tmp_path: Path) -> None:
+    """A load started with ``wait=False`` runs beside the caller; a replacement of a graph it is
+    loading waits for it (the graph is then replaced, not loaded twice), as every write does."""
+    graph = article_graph("x")
+    lines = "".join(f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n' for i in range(20_000))
+    with EmbeddedStore(tmp_path / "store") as store:
+        store.load_staged(_staged(GraphReplacement(graph, lines)), wait=False)
+        replaced = store.replace([GraphReplacement(graph, '<http://example.org/a> <http://example.org/p> "new" .\n')])
+        assert replaced == 1  # the graph was stored by then: replaced in a transaction
+        assert [q.object.value for q in store.quads(graph)] == ["new"]
+        assert not store.loading
+
+
+def test_a_failed_load_beside_the_caller_is_raised_by_the_next_write(tmp_path: Path) -> None:
+    broken = GraphReplacement(article_graph("x"), '<a> <http://example.org/p> "1" .\n')  # a relative IRI
+    with EmbeddedStore(tmp_path / "store") as store:
+        store.load_staged(_staged(broken), wait=False)
+        with pytest.raises(StoreError, match="failed to write"):
+            store.flush()
+        store.flush()  # reported once: the store goes on
+        assert len(store) == 0
+
+
+def test_a_staged_file_is_loaded_from_its_path(tmp_path: Path) -> None:
+    """Oxigraph reads the staged N-Quads itself, from a path that reopens the unnamed file: given
+    the Python file object it would call back into Python (and wait for the GIL) for every read."""
+    line = '<http://example.org/a> <http://example.org/p> "1" .\n'
+    staging = _staged(GraphReplacement(article_graph("x"), line))
+    staging._file.flush()
+    assert staging.path == f"/proc/self/fd/{staging._file.fileno()}"
+    assert Path(staging.path).read_text(encoding="utf-8") == line.replace(" .\n", f" <{article_graph('x')}> .\n")
+    calls: list[dict[str, object]] = []
+
+    class Recording:  # pyoxigraph's Store, recording how bulk_load is called
+        def __init__(self, store: ox.Store) -> None:
+            self.store = store
+
+        def bulk_load(self, *args: Any, **kwargs: Any) -> None:
+            calls.append(kwargs)
+            self.store.bulk_load(*args, **kwargs)
+
+    with EmbeddedStore(tmp_path / "store") as store:
+        oxigraph = store.oxigraph
+        store._store = Recording(oxigraph)  # type: ignore[assignment]
+        path = staging.path
+        store.load_staged(staging)
+        assert [call.get("path") for call in calls] == [path]
+        assert len(oxigraph) == 1

@@ -216,7 +216,10 @@ class _Committer:
         self.summary = IngestSummary()
         self.seen: dict[str, Path] = {}
         self.context_pending, self.registry_checked = True, False
-        self.unflushed = self.written = self.unreported = self.pieces = 0
+        self.unflushed = self.written = self.pieces = 0
+        #: Articles committed and not yet reported: those in the load running beside the workers, and
+        #: those after it.
+        self.in_load = self.unreported = 0
 
     def __enter__(self) -> _Committer:
         return self
@@ -230,19 +233,49 @@ class _Committer:
         before = self.staging.quads
         self._store(prepared)
         self.gathered += self.staging.quads - before
-        expected = self.gathered * self.articles / self.committed
-        staged = self.staging.quads
-        if not staged or staged >= self.final_quads or (staged >= self.load_quads and expected > self.final_quads):
-            self.load()
+        if self._due():
+            self.load(wait=False)
+        self._report_idle()
 
-    def load(self) -> None:
-        """Bulk-load the gathered graphs, then report the articles committed since the last report."""
+    def _due(self) -> bool:
+        """Whether the gathered graphs are to be loaded now (see :data:`kg.store.LOAD_QUADS`)."""
+        staged, expected = self.staging.quads, self.gathered * self.articles / self.committed
+        return staged >= self.final_quads or (staged >= self.load_quads and expected > self.final_quads)
+
+    def load(self, *, wait: bool = True) -> None:
+        """Bulk-load the gathered graphs and report the articles stored since the last report.
+
+        With ``wait=False`` the load runs in a thread beside the workers (see
+        :meth:`kg.store.EmbeddedStore.load_staged`); its articles are reported once it has ended.
+        """
         if self.staging.quads:
             self.pieces += 1
-        self.staging.load_into(self.store)
-        if self.progress and self.unreported:
-            self.progress(self.unreported)
-        self.unreported = 0
+            self._settle()
+            staging, self.staging = self.staging, Staging()
+            self.in_load, self.unreported = self.unreported, 0
+            self.store.load_staged(staging, wait=wait)
+        if wait:
+            self._settle()
+        self._report_idle()
+
+    def _settle(self) -> None:
+        """Wait for the running load (raising its error, if it failed) and report its articles."""
+        self.store.settle()
+        self._report(self.in_load)
+        self.in_load = 0
+
+    def _report_idle(self) -> None:
+        """Report the articles committed since the last report, once all their graphs are stored (none
+        waits to be loaded, or is being loaded)."""
+        if self.in_load and not self.store.loading:
+            self._settle()
+        if not self.in_load and not self.staging.quads:
+            self._report(self.unreported)
+            self.unreported = 0
+
+    def _report(self, articles: int) -> None:
+        if self.progress and articles:
+            self.progress(articles)
 
     def _store(self, prepared: _PreparedBatch) -> None:
         report = prepared.report
@@ -287,16 +320,17 @@ class _Committer:
         if accepted and self.context_pending:
             accepted += _context_replacements(self.job.registry_triples, self.job.corpus_triples)
             self.context_pending = False
+        written = sum(item.triples for item in prepared.articles)
+        self.written += written
         if self.store.replace(accepted, staging=self.staging):
             self.pieces += 1
-        # RocksDB keeps writes in memory tables until they are large: RSS grew with the corpus (2.9 GB
-        # at a few thousand articles). A flush costs ~0.2 s, so it comes every FLUSH_EVERY triples.
-        written = sum(item.triples for item in prepared.articles)
-        self.unflushed += written
-        self.written += written
-        if self.unflushed >= FLUSH_EVERY:
-            self.store.flush()
-            self.unflushed = 0
+            # RocksDB keeps a transaction's writes in memory tables until they are large: RSS grew with
+            # the corpus (2.9 GB at a few thousand articles). A flush costs ~0.2 s (and waits for a
+            # load), so it comes every FLUSH_EVERY triples written so.
+            self.unflushed += written
+            if self.unflushed >= FLUSH_EVERY:
+                self.store.flush()
+                self.unflushed = 0
 
 
 # -- preparing batches (in worker processes) ---------------------------------------------------
