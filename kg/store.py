@@ -270,9 +270,8 @@ class EmbeddedStore:
         """Release the database (and its lock) now rather than at garbage collection, once a bulk
         load still running has ended (its failure, if nobody asked with :meth:`settle`, is dropped:
         closing comes last, often while another error is on its way up)."""
-        if self._loading is not None:
-            self._loading.join()
-            self._loading = self._load_error = None
+        self._join()
+        self._load_error = None
         self.__dict__.pop("_store", None)
 
     def __enter__(self) -> EmbeddedStore:
@@ -315,12 +314,15 @@ class EmbeddedStore:
 
     def settle(self) -> None:
         """Wait for a bulk load started by :meth:`load_staged` and raise its error, if any."""
-        if self._loading is not None:
-            self._loading.join()
-            self._loading, self._loading_graphs = None, set()
+        self._join()
         error, self._load_error = self._load_error, None
         if error is not None:
             raise error
+
+    def _join(self) -> None:
+        if self._loading is not None:
+            self._loading.join()
+            self._loading, self._loading_graphs = None, set()
 
     def replace(self, replacements: Iterable[GraphReplacement], *, staging: Staging | None = None) -> int:
         """Replace named graphs (and their provenance), each graph atomically.
