@@ -23,11 +23,12 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
+from rdflib.term import Node
 
 from kg.iris import derived_iri
-from kg.store import EmbeddedStore, GraphReplacement
+from kg.store import EmbeddedStore, GraphReplacement, ntriples
 from kg.terms import BASE, CORPUS_ACTION, DERIVED_GRAPH, GPO
 
 #: The rule that made the candidates, versioned: a changed rule is a different activity.
@@ -133,12 +134,16 @@ def _values(values: set[str]) -> str:
     return f" ({', '.join(sorted(values))})" if values else ""
 
 
-def derived_graph(store: EmbeddedStore) -> Graph:
-    """The candidates and position dates for everything now in ``store``."""
+def derived_triples(store: EmbeddedStore) -> list[tuple[URIRef, URIRef, Node]]:
+    """The candidates and position dates for everything now in ``store``, each triple once.
+
+    A list, not an rdflib graph: the store takes N-Triples text, and adding 10,000 articles'
+    position dates to a graph took 2 s of a 12 s derivation.
+    """
     positions = _positions(store)
     asserted = {(URIRef(str(a)), URIRef(str(b))) for a, b in store.select_values(_ASSERTED)[1]}
-    graph = Graph()
-    add = graph.add
+    triples: list[tuple[URIRef, URIRef, Node]] = []
+    add = triples.append
     add((RULE, RDF.type, PROV.Activity))
     add((RULE, RDFS.label, Literal("consecutive positions of one holder on one corpus-level action", lang="en")))
     for item in positions.values():
@@ -167,11 +172,11 @@ def derived_graph(store: EmbeddedStore) -> Graph:
             add((node, PROV.wasGeneratedBy, RULE))
             for text in found:
                 add((node, GPO.difference, Literal(text)))
-    return graph
+    return list(dict.fromkeys(triples))
 
 
 def rederive(store: EmbeddedStore) -> int:
     """Replace ``graph/derived`` with what the store now implies; returns its size in triples."""
-    graph = derived_graph(store)
-    store.replace([GraphReplacement.of(DERIVED_GRAPH, graph)])
-    return len(graph)
+    triples = derived_triples(store)
+    store.replace([GraphReplacement(DERIVED_GRAPH, ntriples(triples))])
+    return len(triples)
