@@ -343,9 +343,9 @@ class EmbeddedStore:
             if not self._store.contains_named_graph(ox.NamedNode(str(i.graph))) and not self._has_provenance(i)
         ]
         if staging is None:
-            now = Staging()
-            now.add(fresh)
-            self.load_staged(now)
+            with Staging() as now:  # closed here too if gathering fails (load_staged closes it otherwise)
+                now.add(fresh)
+                self.load_staged(now)
         else:
             staging.add(fresh)
         existing = [i for i in items if i not in fresh]
