@@ -1,6 +1,6 @@
 """Ordered, bounded parallel map over worker processes (ingest and validation use it).
 
-Preparing or validating a batch of articles is pure and CPU-bound (YAML, rdflib, pyrudof), so a
+Preparing or validating a batch of articles is pure and CPU-bound (YAML, rdflib, the SHACL screen), so a
 pool of processes, one per core, does it while the calling process writes or merges the results in
 order. At most ``workers + 1`` batches are in flight, so memory stays flat however long the input.
 """
@@ -18,8 +18,6 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from typing import Any, TypeVar
 
 WORKERS_ENV = "KG_WORKERS"
-#: The thread count of rayon, the pool of Rust threads pyrudof validates with.
-RAYON_THREADS_ENV = "RAYON_NUM_THREADS"
 
 Item = TypeVar("Item")
 Result = TypeVar("Result")
@@ -47,10 +45,6 @@ def _set_state(state: Any) -> None:
 
 def _start_worker(state: Any, caller: int) -> None:
     _set_state(state)
-    # The pool already runs one process per core: native thread pools inside a worker (rayon's,
-    # built on first use, one thread per core by default) would only take turns with the other
-    # workers. Measured with two workers: pyrudof single-threaded, 16.6 ms an article against 18.6.
-    os.environ.setdefault(RAYON_THREADS_ENV, "1")
     # If the caller is killed (SIGKILL, OOM killer) its workers would wait on their task queue
     # forever, and their fork server with them; each worker leaves once the caller is gone.
     threading.Thread(target=_exit_without, args=(caller,), name="kg-caller-watch", daemon=True).start()

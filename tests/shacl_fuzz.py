@@ -3,7 +3,7 @@
 A seeded mutation generator corrupts article graphs (as ``kg ingest`` builds them, or as they could
 be stored or edited by other means); every mutant is validated twice:
 
-* the project's path, :func:`kg.shacl.engine.validate` (the pyrudof screen, then pySHACL on what it
+* the project's path, :func:`kg.shacl.engine.validate` (the pyshacl-turbo screen, then pySHACL on what it
   flags, findings grouped by article);
 * pySHACL alone, called here directly with the project's options over the same merged graph, its
   results grouped by this module's own reading of which graph the focus node is in.

@@ -1,4 +1,4 @@
-"""Differential test: the fast path (kg/shacl/screen.py, pyrudof screen + pySHACL) gives exactly the
+"""Differential test: the fast path (kg/shacl/screen.py, pyshacl-turbo screen + pySHACL) gives exactly the
 findings of pySHACL alone, the reference engine.
 
 Compared per article group (kg.shacl.report.Report.by_group, every Finding field) on
@@ -7,9 +7,8 @@ Compared per article group (kg.shacl.report.Report.by_group, every Finding field
   * the seed article, built as kg ingest builds it;
   * a corpus from bench/generate.py (30 articles, seed 1), plus copies of it broken in several ways.
 
-The last tests record the pyrudof 0.3.35 bugs that make it unusable as an engine on its own (the
-reason the fast path only screens). If one of them starts failing, pyrudof changed: re-check
-kg/shacl/screen.py before relying on it differently.
+The last tests record that pyshacl-turbo agrees with pySHACL where pyrudof, the screen before it,
+did not (pyrudof needed rewritten shapes and a fallback for those cases).
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-import pyrudof  # a dependency of the project: missing, this file fails rather than skips
+import pyshacl_turbo  # a dependency of the project: missing, this file fails rather than skips
 import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.namespace import SH, XSD
@@ -29,6 +28,7 @@ from kg.shacl import screen as fastshacl
 from kg.shacl.engine import corpus_context
 from kg.shacl.engine import validate as validate_default
 from kg.shacl.report import Report
+from kg.shacl.shapes import shapes_graph
 from kg.terms import ARTICLE
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -83,8 +83,9 @@ def split(graph: Graph, source_id: str = "fixture") -> tuple[dict[str, Graph], G
 # -- the shape fixtures -----------------------------------------------------------------------------
 
 FIXTURE_FILES = sorted(p for p in FIXTURES.glob("*-*.trig"))
-#: Fixtures on which the screen may give up and hand the whole batch to pySHACL (still exact).
-FALLBACK = {"ArticleShape-invalid-blank-node.trig"}  # pyrudof aborts on sh:sparql with a blank focus
+#: Fixtures on which the screen may give up and hand the whole batch to pySHACL (still exact): a
+#: blank node it flags cannot be placed in an article.
+FALLBACK = {"ArticleShape-invalid-blank-node.trig"}
 
 
 @pytest.mark.parametrize("check_registry", [True, False])
@@ -98,8 +99,8 @@ def test_fixture_same_findings(path: Path, check_registry: bool) -> None:
 
 
 def test_screen_is_not_trivially_rerouting() -> None:
-    """On the clean base fixture pyrudof (with the screening shapes) finds nothing at all, so the
-    fast path does not call pySHACL."""
+    """On the clean base fixture the screen finds nothing at all, so the fast path does not call
+    pySHACL."""
     articles, registry = split(base_graph())
     assert fastshacl.screen(articles, registry) == set()
 
@@ -185,40 +186,66 @@ def test_bench_corpus_with_broken_articles_same_findings(bench_corpus, check_reg
         assert broken == set(ids[::3][: len(BREAKAGES)])
 
 
-# -- why pyrudof only screens: its results differ from pySHACL on our shapes --------------------------
+# -- where pyrudof differed from pySHACL, pyshacl-turbo agrees ---------------------------------------
 
 SHAPES = """
 @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+@prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 ex:S a sh:NodeShape ; sh:targetClass ex:C ;
   sh:property [ sh:path ex:text ; sh:maxLength 3 ] ;
   sh:property [ sh:path ex:count ; sh:minInclusive 0 ] ;
-  sh:property [ sh:path ex:start ; sh:lessThan ex:end ] .
+  sh:property [ sh:path ex:start ; sh:lessThan ex:end ] ;
+  sh:property [ sh:path ex:day ; sh:datatype xsd:date ] ;
+  sh:property [ sh:path ex:helper ; sh:node ex:H ] .
+ex:H a sh:NodeShape ; sh:property [ sh:path ex:name ; sh:minCount 1 ] .
+ex:T a sh:NodeShape ; sh:targetClass ex:D ;
+  sh:sparql [ sh:select "SELECT $this WHERE { $this <http://example.org/bad> true }" ] .
 """
 DATA = """
 @prefix ex: <http://example.org/> . @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
 ex:a a ex:C ; ex:text "a“b" ; ex:count "5"^^xsd:nonNegativeInteger .
 ex:b a ex:C ; ex:start "10.0"^^xsd:decimal ; ex:end 18 .
+ex:c a ex:C ; ex:day "2026-02-30"^^xsd:date .
+ex:d a ex:C ; ex:helper "plain" .
+ex:e a ex:C ; ex:count "-1"^^xsd:integer ; ex:text "abcd" .
+[] a ex:D ; ex:bad true .
 """
 
 
-def test_pyrudof_differs_from_pyshacl_on_plain_core_constraints() -> None:
-    """pySHACL finds nothing here (3 characters, 5 >= 0, 10.0 < 18); pyrudof 0.3.35 reports them."""
+def _results(report: Graph) -> list[tuple[str, str]]:
+    """(focus, constraint component) of every top-level result, blank nodes as "_:"."""
+    out = []
+    for result in report.objects(None, SH.result):
+        focus = report.value(result, SH.focusNode)
+        component = str(report.value(result, SH.sourceConstraintComponent)).rsplit("#", 1)[-1]
+        out.append(("_:" if isinstance(focus, BNode) else str(focus), component))
+    return sorted(out)
+
+
+def test_pyshacl_turbo_agrees_where_pyrudof_did_not() -> None:
+    """pyrudof 0.3.35 counted UTF-8 bytes for sh:maxLength (a), failed "5"^^xsd:nonNegativeInteger
+    >= 0 (a) and 10.0 < 18 (b), passed an impossible date (c) and a literal where sh:node wants a
+    node (d), and aborted on sh:sparql with a blank focus node. pyshacl-turbo, like pySHACL, passes
+    a and b and reports c, d, e (twice) and the blank node."""
     import pyshacl
 
-    conforms, _graph, text = pyshacl.validate(
-        Graph().parse(data=DATA, format="turtle"), shacl_graph=Graph().parse(data=SHAPES, format="turtle")
+    data, shapes = Graph().parse(data=DATA, format="turtle"), Graph().parse(data=SHAPES, format="turtle")
+    _, expected, _ = pyshacl.validate(data, shacl_graph=shapes, inference="none", allow_warnings=True)
+    _, found, _ = pyshacl_turbo.compile_shapes(shapes).validate(
+        fastshacl.TurboInput(data.serialize(format="nt"), "nt", None, {}), allow_warnings=True
     )
-    assert conforms, text
-    rudof = pyrudof.Rudof()
-    rudof.read_data(DATA)
-    rudof.read_shacl(SHAPES)
-    components = sorted(e.constraint_component.rsplit("#", 1)[-1] for e in rudof.validate_shacl())
-    assert components, "pyrudof no longer differs here: kg/shacl/screen.py could be revisited"
-    # pyrudof 0.3.35 reports these two here; it does not report the sh:lessThan case (10.0 vs 18).
-    # The project's sh:lessThan (oa:start < oa:end) only meets offsets the literal pre-check vouches
-    # for (canonical xsd:integer / xsd:nonNegativeInteger); any other offset sends the article to
-    # pySHACL, and the differential fuzz breaks offsets in both datatypes.
-    assert set(components) == {"MaxLengthConstraintComponent", "MinInclusiveConstraintComponent"}
+    ex = "http://example.org/"
+    assert (
+        _results(found)
+        == _results(expected)
+        == [
+            ("_:", "SPARQLConstraintComponent"),
+            (ex + "c", "DatatypeConstraintComponent"),
+            (ex + "d", "NodeConstraintComponent"),
+            (ex + "e", "MaxLengthConstraintComponent"),
+            (ex + "e", "MinInclusiveConstraintComponent"),
+        ]
+    )
 
 
 # -- the vocabulary-gap shapes, left out of batches that cannot trigger them -------------------------
@@ -231,8 +258,7 @@ def test_gap_shapes_left_out_only_where_they_cannot_report() -> None:
     split = fastshacl._gap_split()
     assert split is not None
     kept, trigger = split
-    removed = set(Graph().parse(data=fastshacl.screening_shapes(), format="turtle").subjects(SH.targetClass, None))
-    removed -= set(Graph().parse(data=kept, format="turtle").subjects(SH.targetClass, None))
+    removed = set(shapes_graph().subjects(SH.targetClass, None)) - set(kept.subjects(SH.targetClass, None))
     shapes = "https://w3id.org/positions-kg/shapes/"
     assert removed == {URIRef(shapes + "OtherConcept-used"), URIRef(shapes + "OtherConcept-note-required")}
     node, stance = (

@@ -23,7 +23,7 @@ GROUND = {"kg", "kg.errors", "kg.prefixes", "kg.terms", "kg.iris", "kg.vocabular
 STORE = {"kg.store", "kg.textindex"}  # the full-text index stands beside the store
 WRITE_WING = ("kg.ingest", "kg.shacl", "kg.author")
 READ_WING = ("kg.read", "kg.remote")
-SHACL_ENGINES = ("pyshacl", "pyrudof")
+SHACL_ENGINES = ("pyshacl", "pyshacl_turbo")
 
 
 def module_name(path: Path) -> str:
@@ -132,7 +132,7 @@ def test_query_path_loads_no_shacl_machinery() -> None:
     code = (
         "import sys, kg.cli, kg.cli.query, kg.read.queries, kg.read.serve, kg.read.export, kg.store;"
         "print(' '.join(sorted(m for m in sys.modules if m.split('.')[0] in "
-        "('pyshacl', 'pyrudof', 'owlrl') or m.startswith(('kg.shacl', 'kg.ingest')))))"
+        "('pyshacl', 'pyshacl_turbo', 'owlrl') or m.startswith(('kg.shacl', 'kg.ingest')))))"
     )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=kg_env(), check=True)
     assert done.stdout.strip() == ""

@@ -1,6 +1,6 @@
-"""The pyrudof screen's decisions, without pySHACL (issue 18, mutation group ``screen`` of
+"""The pyshacl-turbo screen's decisions, without pySHACL (issue 18, mutation group ``screen`` of
 ``bench/mutation.py``): which articles it sends on, when it gives up and sends everything (None),
-the engine switch, and the per-process session and registry text it keeps. pySHACL agreeing with
+the engine switch, and the compiled shapes and registry text it keeps per process. pySHACL agreeing with
 what it passes is tests/test_validation_truth.py's and tests/test_differential.py's business."""
 
 from __future__ import annotations
@@ -51,7 +51,7 @@ def test_clean_articles_are_passed() -> None:
 
 def test_a_flagged_article_and_the_articles_linked_to_it_are_sent_on() -> None:
     articles, registry = two_articles(break_alpha=True)
-    assert screen.screen(articles, registry) == {f"{ARTICLE}alpha"}
+    assert screen.screen(articles, registry) == {ARTICLE["alpha"]}
     assert screen.articles_to_check(articles, registry) == {"alpha"}
     articles, registry = two_articles(break_alpha=True, link=True)
     assert screen.articles_to_check(articles, registry) == {"alpha", "bravo"}
@@ -73,7 +73,7 @@ def test_what_the_screen_cannot_place_sends_everything() -> None:
     registry.add((NATO, RDFS.comment, Literal("x", lang="EN")))  # unvouched, in the registry
     assert screen.articles_to_check(articles, registry) is None
     articles, registry = two_articles()
-    blank = BNode()  # a blank-node position pyrudof flags: which article? the screen cannot tell
+    blank = BNode()  # a blank-node position the screen flags: which article? the screen cannot tell
     articles["bravo"].add((blank, RDF.type, GPO.Position))
     articles["bravo"].add((URIRef(f"{ARTICLE}bravo/statement/rutte"), GPO.expresses, blank))
     assert screen.articles_to_check(articles, registry) is None
@@ -87,7 +87,7 @@ def test_a_focus_in_an_article_outside_the_batch_sends_everything() -> None:
     articles, registry = two_articles()
     other = _renamed(base_graph(), "delta")
     del articles["charlie"]
-    # delta's broken headline reaches pyrudof through bravo's graph, but delta is not in the batch
+    # delta's broken headline reaches the screen through bravo's graph, but delta is not in the batch
     articles["bravo"] += split(other, "delta")[0]["delta"]
     articles["bravo"].add((ARTICLE["delta"], SCHEMA.headline, Literal("A second headline", lang="en")))
     assert screen.articles_to_check(articles, registry) is None
@@ -101,74 +101,70 @@ def test_the_engine_switch(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv("KG_SHACL_ENGINE", off)
         assert not screen.requested() and not screen.available()
         assert screen.articles_to_check(articles, registry) is None
-    for on in ("", "fast", "pyrudof"):
+    for on in ("", "fast", "pyshacl-turbo"):
         monkeypatch.setenv("KG_SHACL_ENGINE", on)
         assert screen.requested() and screen.available()
-    monkeypatch.setattr(screen, "pyrudof", None)
+    monkeypatch.setattr(screen, "pyshacl_turbo", None)
     assert not screen.available()
     assert screen.articles_to_check(articles, registry) is None
 
 
-def test_shapes_the_screen_cannot_make_safe_switch_it_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    def unsupported() -> str:
-        raise screen.UnsupportedShapes("sh:maxInclusive 3 on x")
-
-    monkeypatch.setattr(screen, "screening_shapes", unsupported)
-    assert screen.requested() and not screen.available()
-
-
-def test_pyrudof_failing_gives_none_and_a_fresh_session(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_engine_failing_gives_none(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Also a Rust panic, which pyo3 raises as a BaseException; an interrupt still interrupts."""
     articles, registry = two_articles(break_alpha=True)
-    assert screen.screen(articles, registry) == {f"{ARTICLE}alpha"}
-    assert screen._session is not None
+    assert screen.screen(articles, registry) == {ARTICLE["alpha"]}
 
     class Broken(BaseException):
         pass
 
-    def fails(_data: str) -> set[str]:
+    compiled = type(screen._compiled(True))
+
+    def fails(self: object, *args: object, **kwargs: object) -> None:
         raise Broken("a Rust panic")
 
-    monkeypatch.setattr(screen._session, "focus_nodes", fails)
+    monkeypatch.setattr(compiled, "validate", fails)
     assert screen.screen(articles, registry) is None
-    assert screen._session is None
-    assert screen.articles_to_check(articles, registry) == {"alpha"}  # a new session works again
-    monkeypatch.setattr(screen._session, "focus_nodes", lambda _d: (_ for _ in ()).throw(KeyboardInterrupt()))
+    assert screen.articles_to_check(articles, registry) is None
+    monkeypatch.undo()
+    assert screen.articles_to_check(articles, registry) == {"alpha"}  # nothing broken is kept
+    monkeypatch.setattr(compiled, "validate", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         screen.screen(articles, registry)
 
 
-def test_one_session_per_registry() -> None:
-    first = screen._session_for("<a:s> <a:p> <a:o> .\n")
-    assert screen._session_for("<a:s> <a:p> <a:o> .\n") is first
-    second = screen._session_for("<a:s> <a:p> <a:other> .\n")
-    assert second is not first and screen._session is second
-    assert first.key != second.key and len(second.key) == 64
+def test_the_shapes_are_compiled_once_per_process() -> None:
+    assert screen._compiled(True) is screen._compiled(True)
+    assert screen._compiled(False) is screen._compiled(False)
+    assert screen._compiled(True) is not screen._compiled(False)
 
 
 def test_the_registry_text_is_made_once_per_registry_state() -> None:
     registry = Graph()
     registry.add((NATO, RDF.type, GPO.Actor))
-    text = screen._registry_ntriples(registry)
-    assert text == f"<{NATO}> <{RDF.type}> <{GPO.Actor}> .\n"
-    assert screen._registry_ntriples(registry) is text
+    text, gaps = screen._registry_ntriples(registry)
+    assert text == f"<{NATO}> <{RDF.type}> <{GPO.Actor}> .\n" and not gaps
+    assert screen._registry_ntriples(registry)[0] is text
     # the same graph grown: made again (the cache is keyed by the graph and its size)
     registry.add((NATO, RDFS.label, Literal("NATO")))
-    grown = screen._registry_ntriples(registry)
+    grown = screen._registry_ntriples(registry)[0]
     assert sorted(grown.splitlines()) == sorted([text.strip(), f'<{NATO}> <{RDFS.label}> "NATO" .'])
     # another graph of the same size: made again (the cache is keyed by identity, not content)
     other = Graph()
     other.add((NATO, RDF.type, GPO.Person))
     other.add((NATO, RDFS.label, Literal("NATO")))
-    assert sorted(screen._registry_ntriples(other).splitlines()) == sorted(
+    assert sorted(screen._registry_ntriples(other)[0].splitlines()) == sorted(
         [f"<{NATO}> <{RDF.type}> <{GPO.Person}> .", f'<{NATO}> <{RDFS.label}> "NATO" .']
     )
+    # a registry using an 'other' concept keeps the vocabulary-gap shapes in every batch
+    other.add((NATO, GPO.stance, URIRef("https://w3id.org/positions-kg/vocab/stance/other")))
+    assert screen._registry_ntriples(other)[1]
 
 
-#: Turtle that is not N-Triples (a predicate list): pyrudof must refuse it, not read it as Turtle.
+#: Turtle that is not N-Triples (a predicate list): the screen must refuse it, not read it as Turtle.
 TURTLE_ONLY = "<http://example.org/s> <http://example.org/p> <http://example.org/o> ; <http://example.org/q> <http://example.org/r> .\n"
 
 
-def test_what_pyrudof_reads_is_strict_n_triples() -> None:
+def test_what_the_screen_reads_is_strict_n_triples() -> None:
     articles, registry = two_articles()
     texts = {sid: ntriples(graph) for sid, graph in articles.items()}
     texts["bravo"] += TURTLE_ONLY
@@ -178,13 +174,7 @@ def test_what_pyrudof_reads_is_strict_n_triples() -> None:
     assert screen.articles_to_check(articles, registry, texts) is None
 
 
-def test_a_session_that_fails_to_start_leaves_none_behind() -> None:
-    with pytest.raises(BaseException, match="Failed to parse RDF data"):
-        screen._session_for(TURTLE_ONLY)
-    assert screen._session is None
-
-
-def test_the_texts_given_are_what_pyrudof_screens() -> None:
+def test_the_texts_given_are_what_is_screened() -> None:
     articles, registry = two_articles()
     texts = {sid: ntriples(graph) for sid, graph in articles.items()}
     texts["alpha"] += f'<{ARTICLE}alpha> <{SCHEMA.headline}> "A second headline"@en .\n'

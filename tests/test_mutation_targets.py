@@ -1,6 +1,6 @@
 """Fast, exact tests of the screen's and the report's pure functions (mutation groups ``screen``
 and ``report`` of bench/mutation.py): grouping, linked articles, the literal pre-check, the
-screening shapes, the engine-error finding and the renderers."""
+engine-error finding and the renderers."""
 
 from __future__ import annotations
 
@@ -68,12 +68,6 @@ def test_linked_articles_and_components() -> None:
     assert screen.linked_components({}) == []
 
 
-def test_pyrudof_node_strings() -> None:
-    assert screen._node("_:b0") == BNode("b0")
-    assert screen._node("<http://x.org/a>") == URIRef("http://x.org/a")
-    assert screen._node("http://x.org/a") == URIRef("http://x.org/a")
-
-
 XSD_NS = "http://www.w3.org/2001/XMLSchema#"
 
 
@@ -124,78 +118,6 @@ def test_unvouched_literals() -> None:
         '"x"@english',
     ]
     assert unvouched(*bad) == bad
-
-
-def test_screening_shapes_replace_what_pyrudof_gets_wrong() -> None:
-    graph = Graph().parse(data=screen.screening_shapes(), format="turtle")
-    assert list(graph.subject_objects(SH.maxLength)) == []
-    assert list(graph.subject_objects(SH.minInclusive)) == []
-    patterns = {str(p) for p in graph.objects(None, SH.pattern)}
-    assert {"^[\\s\\S]{0,32}$", "^[0-9]+$"} <= patterns
-    positive = screen._only_positive(graph)
-    shape = "https://w3id.org/positions-kg/shapes/"
-    assert URIRef(shape + "StanceConcept") in positive
-    assert URIRef(shape + "StanceFamily") not in positive
-    assert URIRef(shape + "DateGivingBasis") not in positive
-    assert URIRef(shape + "TextQuoteSelectorValue") not in positive
-
-
-def test_only_positive_follows_every_parameter() -> None:
-    data = """
-    @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
-    ex:Top a sh:NodeShape ; sh:targetClass ex:C ; sh:property ex:P ; sh:not ex:N ; sh:xone ( ex:X1 ex:X2 ) .
-    ex:P a sh:PropertyShape ; sh:path ex:p ; sh:node ex:Helper ; sh:or ( ex:O1 ) ; sh:and ( ex:A1 ) .
-    ex:N a sh:NodeShape ; sh:property ex:NP ; sh:and ( ex:NA ) ; sh:or ( ex:NO ) ; sh:node ex:NN ;
-        sh:xone ( ex:NX ) ; sh:not ex:NNot ; sh:qualifiedValueShape ex:NQ .
-    ex:Q a sh:PropertyShape ; sh:path ex:q ; sh:qualifiedValueShape ex:QV .
-    # typed, so that a shape wrongly marked negated (or not) shows: only shape parameters are
-    # followed, whatever else a negated shape points to (rdfs:seeAlso, an sh:in list) stays positive
-    ex:O1 a sh:NodeShape . ex:A1 a sh:NodeShape . ex:X1 a sh:NodeShape . ex:X2 a sh:NodeShape .
-    ex:NA a sh:NodeShape . ex:NO a sh:NodeShape . ex:NX a sh:NodeShape .
-    ex:N rdfs:seeAlso ex:Q ; sh:in ( ex:O1 ) .
-    ex:C a rdfs:Class .
-    """
-    graph = Graph().parse(data="@prefix rdfs: <http://www.w3.org/2000/01/rdf-schema#> ." + data, format="turtle")
-    ex = "http://example.org/"
-    positive = {str(s).removeprefix(ex) for s in screen._only_positive(graph)}
-    # ex:C is typed but no shape; X1 and X2 are under sh:xone
-    assert positive == {"Top", "P", "Helper", "Q", "O1", "A1"}
-
-
-def test_needs_a_value() -> None:
-    data = """
-    @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
-    ex:H1 sh:property [ sh:path ex:p ; sh:hasValue ex:v ] .
-    ex:H2 sh:property [ sh:path ex:p ; sh:minCount 1 ] .
-    ex:H3 sh:property [ sh:path ex:p ; sh:minCount 0 ] , [ sh:path ex:q ; sh:maxCount 1 ] .
-    ex:H4 sh:not [ sh:path ex:p ; sh:minCount 1 ] .
-    """
-    graph = Graph().parse(data=data, format="turtle")
-    ex = "http://example.org/"
-    # H4's shape needing a value is under sh:not, not one of its property shapes
-    assert [screen._needs_a_value(graph, URIRef(ex + h)) for h in ("H1", "H2", "H3", "H4")] == [
-        True,
-        True,
-        False,
-        False,
-    ]
-
-
-def test_requires_integer_only_for_an_or_of_integer_datatypes() -> None:
-    data = """
-    @prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
-    @prefix xsd: <http://www.w3.org/2001/XMLSchema#> .
-    ex:Both sh:or ( [ sh:datatype xsd:integer ] [ sh:datatype xsd:nonNegativeInteger ] ) .
-    ex:One sh:or ( [ sh:datatype xsd:integer ] ) .
-    ex:Mixed sh:or ( [ sh:datatype xsd:integer ] [ sh:datatype xsd:string ] ) .
-    ex:Empty sh:or () .
-    ex:And sh:and ( [ sh:datatype xsd:integer ] ) .
-    ex:None sh:datatype xsd:integer .
-    """
-    graph = Graph().parse(data=data, format="turtle")
-    ex = "http://example.org/"
-    shapes = ("Both", "One", "Mixed", "Empty", "And", "None")
-    assert [screen._requires_integer(graph, URIRef(ex + s)) for s in shapes] == [True, True, False, False, False, False]
 
 
 def test_engine_error_finding_and_report_graph() -> None:
@@ -312,7 +234,6 @@ def test_linked_articles_edge_cases() -> None:
     assert screen._linked(articles, {"b"}) == {"b"}
     assert screen._linked(articles, {"zz"}) == {"zz"}  # not among the articles: itself only
     assert screen.linked_components(articles) == [["a", "c"], ["b"]]
-    assert screen._node("<http://x.org/X>") == URIRef("http://x.org/X")
 
 
 def test_text_shows_the_first_findings_of_each_shape_and_counts_the_rest() -> None:

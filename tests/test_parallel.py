@@ -1,32 +1,15 @@
-"""How kg.parallel's worker processes run: one native thread each, long-lived objects frozen."""
+"""How kg.parallel's worker processes run: long-lived objects frozen after the first item."""
 
 from __future__ import annotations
 
 import gc
 import os
 
-import pytest
-
-from kg.parallel import RAYON_THREADS_ENV, ordered_map
-
-
-def _environment(item: int) -> tuple[int, int, str | None]:
-    return item, os.getpid(), os.environ.get(RAYON_THREADS_ENV)
+from kg.parallel import ordered_map
 
 
 def _frozen(item: int) -> tuple[int, int, int]:
     return item, os.getpid(), gc.get_freeze_count()
-
-
-def test_workers_keep_rayon_to_one_thread() -> None:
-    """The pool already has a process per core; pyrudof's rayon pool would otherwise add as many
-    threads again in every worker."""
-    if RAYON_THREADS_ENV in os.environ:  # the pool's fork server inherits this process's choice
-        pytest.skip(f"{RAYON_THREADS_ENV} is set here, and a worker keeps what it is given")
-    answers = list(ordered_map(_environment, range(4), state=None, count=4, workers=2))
-    assert [item for item, _, _ in answers] == [0, 1, 2, 3]
-    assert {pid for _, pid, _ in answers}.isdisjoint({os.getpid()})
-    assert {threads for _, _, threads in answers} == {"1"}
 
 
 def test_workers_freeze_what_they_keep_after_their_first_item() -> None:

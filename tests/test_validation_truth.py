@@ -168,16 +168,6 @@ def test_literals_the_screen_vouches_for() -> None:
     assert list(screen.unvouched_literals(text)) == bad
 
 
-def test_screening_shapes_make_concept_helpers_demand_a_node() -> None:
-    graph = Graph().parse(data=screen.screening_shapes(), format="turtle")
-    helpers = {h for h in graph.objects(None, SH.node) if str(h).endswith("Concept")}
-    assert len(helpers) == 12
-    assert all(graph.value(h, SH.nodeKind) == SH.BlankNodeOrIRI for h in helpers)
-    # a helper under sh:not is left as it is: stricter there would make the screen laxer
-    assert graph.value(URIRef("https://w3id.org/positions-kg/shapes/StanceFamily"), SH.nodeKind) is None
-    assert graph.value(URIRef("https://w3id.org/positions-kg/shapes/DateGivingBasis"), SH.nodeKind) is None
-
-
 # -- 2. engine errors are findings --------------------------------------------------------------
 
 ENGINE_ERROR = (
@@ -227,16 +217,16 @@ def _renamed(graph: Graph, source_id: str) -> Graph:
     return renamed
 
 
-def test_pyrudof_raising_sends_the_batch_to_pyshacl(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_screen_raising_sends_the_batch_to_pyshacl(monkeypatch: pytest.MonkeyPatch) -> None:
     """Also a Rust panic, which pyo3 raises as a BaseException, not an Exception."""
 
     class Panic(BaseException):
         pass
 
-    def panic(self, data):
-        raise Panic("pyrudof panicked")
+    def panic(self, *args, **kwargs):
+        raise Panic("pyshacl-turbo panicked")
 
-    monkeypatch.setattr(screen._Session, "focus_nodes", panic)
+    monkeypatch.setattr(type(screen._compiled(True)), "validate", panic)
     articles, registry = split(base_graph())
     assert screen.articles_to_check(articles, registry) is None
     graph = base_with(

@@ -5,7 +5,7 @@
 IRIs come from :mod:`kg.iris` only, so the same input always gives the same triples.
 
 An article's triples are collected as :class:`Triples`, not as an rdflib graph: ingest only ever
-stores them as N-Triples text (and the pyrudof screen reads that text), and adding to an rdflib graph
+stores them as N-Triples text (and the SHACL screen reads that text), and adding to an rdflib graph
 cost about a quarter of preparing an article (its indexes and events). The registry and corpus stay
 rdflib graphs: pySHACL validates every batch with them.
 """

@@ -1,2 +1,2 @@
-"""SHACL: the shapes, the pyrudof screen, the pySHACL engine and the report. The only package that
-imports pySHACL or pyrudof; the read wing never imports it."""
+"""SHACL: the shapes, the pyshacl-turbo screen, the pySHACL engine and the report. The only package
+that imports a SHACL engine; the read wing never imports it."""

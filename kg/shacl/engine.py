@@ -1,4 +1,4 @@
-"""SHACL validation with pySHACL (the reference engine), screened by pyrudof where it is safe.
+"""SHACL validation with pySHACL (the reference engine), screened by pyshacl-turbo where it is safe.
 
 Article graphs are validated together with the ontology, the vocabularies and the registry (the
 shapes need class hierarchies and ``skos:inScheme``), many articles per pySHACL call because the
@@ -33,8 +33,8 @@ from kg.store import EmbeddedStore, stored_article_ids
 from kg.terms import ARTICLE, CORPUS_GRAPH, GPO, REGISTRY_GRAPH, article_graph
 from kg.vocabulary import ontology_graph, vocabulary_graph
 
-#: Articles per validation run (ingest and validate). The per-run cost favours large batches, but
-#: pyrudof needs about 3.5 MB per screened article: two workers at 100 peaked at 1.4 GB in all.
+#: Articles per validation run (ingest and validate). The per-run cost (reading the fixed context
+#: again, about 20 ms) favours large batches, and memory grows with them.
 BATCH_SIZE = 40
 
 
@@ -48,7 +48,7 @@ def validate(
 ) -> Report:
     """Validate article graphs (keyed by source id) with the registry; pySHACL gives the findings.
 
-    pyrudof (:mod:`kg.shacl.screen`), when installed, first screens the batch; only the articles it
+    pyshacl-turbo (:mod:`kg.shacl.screen`), when installed, first screens the batch; only the articles it
     flags (and articles linked to them) then go through pySHACL, the reference engine. Articles it
     passes have no findings with pySHACL either (the screen's guarantee, see its docstring). With
     ``check_registry=False`` the registry's own findings, already reported once, are left out.
@@ -220,7 +220,7 @@ def _validate_texts(texts: Mapping[str, str]) -> Report:
 
 
 class _ParsedOnDemand(Mapping[str, Graph]):
-    """Article graphs parsed from N-Triples on first access. The pyrudof screen reads the text, so a
+    """Article graphs parsed from N-Triples on first access. The screen reads the text, so a
     batch it finds nothing on is never parsed by rdflib (the slow part)."""
 
     def __init__(self, texts: Mapping[str, str]) -> None:
