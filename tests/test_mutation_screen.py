@@ -130,6 +130,9 @@ def test_the_engine_failing_gives_none(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(compiled, "validate", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
     with pytest.raises(KeyboardInterrupt):
         screen.screen(articles, registry)
+    monkeypatch.undo()
+    monkeypatch.setattr(screen, "_compiled", lambda _all: (_ for _ in ()).throw(Broken("shapes it cannot compile")))
+    assert screen.screen(articles, registry) is None
 
 
 def test_the_shapes_are_compiled_once_per_process() -> None:

@@ -6,10 +6,11 @@ validated by pySHACL, the reference engine, whose results are the only ones repo
 screen cannot decide, it flags: the article goes to pySHACL.
 
 pySHACL is the reference engine. pyshacl-turbo (Rust, PyPI ``pyshacl-turbo``) implements pySHACL's
-semantics (it passes pySHACL's own regression suite), and validates a batch of 40 articles about
-50 times faster (bench/screen_cost.py); on our shapes it finds what pySHACL finds (tests/test_fastshacl.py compares them on
-every shape fixture, tests/test_differential.py on mutants). It is still only a screen: its report
-text differs, it is young (0.6), and one engine is the reference for what users read. So:
+semantics (it passes pySHACL's own regression suite) and validates a batch of 40 articles about 50
+times faster (bench/screen_cost.py). On our shapes it finds what pySHACL finds: tests/test_fastshacl.py
+compares them on every shape fixture, tests/test_differential.py on mutants. It is still only a
+screen: its report text differs, it is young (0.6), and one engine is the reference for what users
+read. So:
 
 1. **Literal pre-check** (:func:`unvouched_literals`): an article with any literal the screen does not
    vouch for (a datatype other than the few the project writes, a lexical form other than their
@@ -231,10 +232,10 @@ def screen(articles: Mapping[str, Graph], registry: Graph, texts: Mapping[str, s
     texts = texts or {sid: ntriples(graph) for sid, graph in articles.items()}
     data = "".join(texts[sid] for sid in articles)
     registry_text, registry_gaps = _registry_ntriples(registry)
-    shapes = _compiled(registry_gaps or may_report_gaps(data))
     try:
+        shapes = _compiled(registry_gaps or may_report_gaps(data))
         # Input hands the N-Triples text to the Rust parser as it is; a str or bytes document would
-        # be parsed into an rdflib graph first (7x slower), an Oxigraph store dumped (1.25x).
+        # be parsed into an rdflib graph first (5x slower), an Oxigraph store dumped (1.25x).
         _conforms, report, _text = shapes.validate(
             TurboInput(_context_ntriples() + registry_text + data, "nt", None, {}), allow_warnings=True
         )
