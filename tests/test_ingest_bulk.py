@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -17,9 +18,10 @@ import pytest
 from conftest import CORPUS, SEED, SEED_ID
 
 from kg.errors import StoreError
+from kg.ingest import pipeline
 from kg.ingest.pipeline import ingest
-from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging
-from kg.terms import article_graph
+from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging, stored_article_ids
+from kg.terms import DERIVED_GRAPH, article_graph
 
 INGEST_SCRIPT = """
 import sys
@@ -137,14 +139,15 @@ def test_ingest_compacts_the_store_after_writing_it_in_many_pieces(
     as much as the whole store, and makes a store bulk-loaded in a few pieces larger (RocksDB writes
     it uncompressed): it follows an ingest of many pieces that wrote at least a tenth of the store."""
     compacted: list[int] = []
-    monkeypatch.setattr(EmbeddedStore, "optimize", lambda self: compacted.append(len(self)))
+    # what was stored when compaction started: every article (graph/derived may come after, beside it)
+    monkeypatch.setattr(EmbeddedStore, "optimize", lambda self: compacted.append(len(stored_article_ids(self))))
     corpus = copies(tmp_path, 6)
     with EmbeddedStore(tmp_path / "few") as store:
         ingest([corpus], store, batch_size=1, workers=1)
     assert compacted == []
     with EmbeddedStore(tmp_path / "many") as store:
         ingest([corpus], store, batch_size=1, workers=1, final_quads=0)
-        assert compacted == [len(store)]
+    assert compacted == [6]
     big = ox.Store(str(tmp_path / "big"))
     filler = ox.NamedNode("http://example.org/filler")
     big.extend(ox.Quad(filler, filler, ox.Literal(i), filler) for i in range(100_000))
@@ -155,6 +158,29 @@ def test_ingest_compacts_the_store_after_writing_it_in_many_pieces(
         summary = ingest([corpus], store, batch_size=1, workers=1, final_quads=0)
         assert summary.count("stored") == 6 and len(store) > 100_000
     assert compacted == []
+
+
+def test_compaction_runs_beside_the_derivation(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each waits to see the other started: run one after the other, one of them would time out."""
+    compaction_started, derivation_started = threading.Event(), threading.Event()
+    seen: dict[str, bool] = {}
+    derive = pipeline.rederive
+
+    def optimize(self: EmbeddedStore) -> None:
+        compaction_started.set()
+        seen["compaction saw the derivation"] = derivation_started.wait(timeout=20)
+
+    def rederive(store: EmbeddedStore) -> int:
+        derivation_started.set()
+        seen["derivation saw the compaction"] = compaction_started.wait(timeout=20)
+        return derive(store)
+
+    monkeypatch.setattr(EmbeddedStore, "optimize", optimize)
+    monkeypatch.setattr(pipeline, "rederive", rederive)
+    with EmbeddedStore(tmp_path / "store") as store:
+        ingest([copies(tmp_path, 6)], store, batch_size=1, workers=1, final_quads=0)
+        assert len(store.graph(DERIVED_GRAPH)) > 0
+    assert seen == {"compaction saw the derivation": True, "derivation saw the compaction": True}
 
 
 def _staged(*items: GraphReplacement) -> Staging:
