@@ -1,5 +1,5 @@
-"""Differential test: the fast path (kg/shacl/screen.py, pyshacl-turbo screen + pySHACL) gives exactly the
-findings of pySHACL alone, the reference engine.
+"""Differential test: the fast path (kg/shacl/screen.py, pyshacl-turbo screen + pySHACL) gives
+exactly the findings of pySHACL alone, the reference engine.
 
 Compared per article group (kg.shacl.report.Report.by_group, every Finding field) on
   * every shape fixture of tests/data/shapes/ (base.trig patched as tests/test_shapes.py does), split

@@ -1,7 +1,8 @@
 """The pyshacl-turbo screen's decisions, without pySHACL (issue 18, mutation group ``screen`` of
 ``bench/mutation.py``): which articles it sends on, when it gives up and sends everything (None),
-the engine switch, and the compiled shapes and registry text it keeps per process. pySHACL agreeing with
-what it passes is tests/test_validation_truth.py's and tests/test_differential.py's business."""
+the engine switch, and the compiled shapes and registry text it keeps per process. pySHACL
+agreeing with what it passes is tests/test_validation_truth.py's and tests/test_differential.py's
+business."""
 
 from __future__ import annotations
 
@@ -122,17 +123,18 @@ def test_the_engine_failing_gives_none(monkeypatch: pytest.MonkeyPatch) -> None:
     def fails(self: object, *args: object, **kwargs: object) -> None:
         raise Broken("a Rust panic")
 
-    monkeypatch.setattr(compiled, "validate", fails)
-    assert screen.screen(articles, registry) is None
-    assert screen.articles_to_check(articles, registry) is None
-    monkeypatch.undo()
+    with monkeypatch.context() as patched:
+        patched.setattr(compiled, "validate", fails)
+        assert screen.screen(articles, registry) is None
+        assert screen.articles_to_check(articles, registry) is None
     assert screen.articles_to_check(articles, registry) == {"alpha"}  # nothing broken is kept
-    monkeypatch.setattr(compiled, "validate", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
-    with pytest.raises(KeyboardInterrupt):
-        screen.screen(articles, registry)
-    monkeypatch.undo()
-    monkeypatch.setattr(screen, "_compiled", lambda _all: (_ for _ in ()).throw(Broken("shapes it cannot compile")))
-    assert screen.screen(articles, registry) is None
+    with monkeypatch.context() as patched:
+        patched.setattr(compiled, "validate", lambda *a, **k: (_ for _ in ()).throw(KeyboardInterrupt()))
+        with pytest.raises(KeyboardInterrupt):
+            screen.screen(articles, registry)
+    with monkeypatch.context() as patched:
+        patched.setattr(screen, "_compiled", lambda _all: (_ for _ in ()).throw(Broken("shapes it cannot compile")))
+        assert screen.screen(articles, registry) is None
 
 
 def test_the_shapes_are_compiled_once_per_process() -> None:
