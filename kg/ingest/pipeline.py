@@ -185,8 +185,8 @@ def _finish(store: EmbeddedStore, committer: _Committer, index: IndexUpdate) -> 
     # whole store, so a small addition to a large store skips it too.
     compact = committer.pieces > COMPACT_PIECES and committer.written * COMPACT_SHARE >= len(store)
     # Compaction runs in RocksDB without the GIL, so it takes the core the derivation (one thread)
-    # leaves idle: at 10k, 4.9 s of compaction beside 12.8 s of derivation. graph/derived, written
-    # meanwhile, is small and stays outside the compacted files.
+    # leaves idle: at 10k, 4.9 s of compaction beside 12.8 s of derivation. graph/derived is written
+    # meanwhile (small; the flush after puts it on disk whether or not the compaction took it in).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-compact") as pool:
         compaction = pool.submit(store.optimize) if compact else None
         if committer.written:
