@@ -18,7 +18,7 @@ from kg.store import ntriples
 from kg.terms import ARTICLE, GPO, SCHEMA
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from test_shapes import base_graph
+from test_shapes import FIXTURES, base_graph, patched
 from test_validation_truth import _renamed, split
 
 NATO = URIRef("https://w3id.org/positions-kg/id/actor/nato")
@@ -56,6 +56,36 @@ def test_a_flagged_article_and_the_articles_linked_to_it_are_sent_on() -> None:
     assert screen.articles_to_check(articles, registry) == {"alpha"}
     articles, registry = two_articles(break_alpha=True, link=True)
     assert screen.articles_to_check(articles, registry) == {"alpha", "bravo"}
+
+
+def _fixture_as_alpha(name: str) -> tuple[dict[str, Graph], Graph]:
+    """A shape fixture as article alpha, beside clean bravo."""
+    articles, registry = split(_renamed(patched(FIXTURES / name), "alpha"), "alpha")
+    articles |= split(_renamed(base_graph(), "bravo"), "bravo")[0]
+    return articles, registry
+
+
+def test_a_warning_flags_its_article_too() -> None:
+    """Warnings are findings: pySHACL reports them, so the article goes to pySHACL."""
+    articles, registry = _fixture_as_alpha("Statement-speakerCapacity-recommended-invalid.trig")
+    assert screen.screen(articles, registry) == {URIRef(f"{ARTICLE}alpha/statement/rutte")}
+    assert screen.articles_to_check(articles, registry) == {"alpha"}
+
+
+def test_only_top_level_results_are_focus_nodes() -> None:
+    """A plain literal where a concept is expected: the nested result (sh:detail) has the literal as
+    its focus node, which is no node of any article; only the top-level result's node counts."""
+    articles, registry = two_articles()
+    position = URIRef(f"{ARTICLE}alpha/position/p1")
+    articles["alpha"].remove((position, GPO.stance, None))
+    articles["alpha"].add((position, GPO.stance, Literal("refuses-participation")))
+    assert screen.screen(articles, registry) == {position}
+    assert screen.articles_to_check(articles, registry) == {"alpha"}
+
+
+def test_the_vocabulary_gap_shapes_run_where_an_other_concept_is_used() -> None:
+    articles, registry = _fixture_as_alpha("OtherConcept-note-required-invalid.trig")
+    assert screen.screen(articles, registry) == {URIRef(f"{ARTICLE}alpha/position/p1")}
 
 
 def test_an_unvouched_literal_sends_its_article_on() -> None:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 
+import pytest
 from rdflib import BNode, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from rdflib.namespace import RDF, SH, XSD
@@ -321,3 +322,54 @@ def test_a_group_without_findings_has_none() -> None:
     report = Report(by_group={"a": []})
     assert report.findings("zz") == []
     assert report.count("Violation", "zz") == 0 and report.conforms("zz")
+
+
+# -- the vocabulary-gap shapes: which shapes count, which triples can make them report --------------
+
+GAP_SHAPES = """
+@prefix sh: <http://www.w3.org/ns/shacl#> . @prefix ex: <http://example.org/> .
+ex:Gap sh:message "no 'other'" ; sh:severity sh:Warning ;
+    sh:property [ sh:path ex:p ; sh:not [ sh:in ( ex:o1 ex:o2 ) ] ] , [ sh:path ex:q ; sh:not [ sh:in ( ex:o3 ) ] ] .
+ex:Extra sh:closed true ; sh:property [ sh:path ex:p ; sh:not [ sh:in ( ex:o1 ) ] ] .
+ex:PropExtra sh:property [ sh:path ex:p ; sh:maxCount 1 ; sh:not [ sh:in ( ex:o1 ) ] ] .
+ex:PathList sh:property [ sh:path ( ex:p ex:q ) ; sh:not [ sh:in ( ex:o1 ) ] ] .
+ex:NoNot sh:property [ sh:path ex:p ; sh:in ( ex:o1 ) ] .
+ex:TwoNots sh:property [ sh:path ex:p ; sh:not [ sh:in ( ex:o1 ) ] , [ sh:in ( ex:o2 ) ] ] .
+ex:NotOther sh:property [ sh:path ex:p ; sh:not [ sh:in ( ex:o1 ) ; sh:minCount 1 ] ] .
+ex:TwoLists sh:property [ sh:path ex:p ; sh:not [ sh:in ( ex:o1 ) , ( ex:o2 ) ] ] .
+ex:Literal sh:property [ sh:path ex:p ; sh:not [ sh:in ( ex:o1 "o2" ) ] ] .
+ex:Empty sh:targetClass ex:C .
+"""
+
+
+def test_constraints_are_the_shapes_own_shacl_parameters() -> None:
+    graph = Graph().parse(data=GAP_SHAPES, format="turtle")
+    ex = "http://example.org/"
+    assert screen._constraints(graph, URIRef(ex + "Gap")) == {SH.property}  # not sh:message, sh:severity
+    assert screen._constraints(graph, URIRef(ex + "Extra")) == {SH.closed, SH.property}
+    assert screen._constraints(graph, URIRef(ex + "Empty")) == {SH.targetClass}
+    graph.add((URIRef(ex + "Empty"), URIRef(ex + "note"), URIRef(ex + "x")))  # not a SHACL parameter
+    assert screen._constraints(graph, URIRef(ex + "Empty")) == {SH.targetClass}
+
+
+def test_none_of_reads_only_shapes_of_negated_lists_of_iris() -> None:
+    graph = Graph().parse(data=GAP_SHAPES, format="turtle")
+    ex = "http://example.org/"
+    p, q = URIRef(ex + "p"), URIRef(ex + "q")
+    o1, o2, o3 = (URIRef(ex + o) for o in ("o1", "o2", "o3"))
+    assert screen._none_of(graph, URIRef(ex + "Gap")) == {(p, o1), (p, o2), (q, o3)}
+    for other in ("Extra", "PropExtra", "PathList", "NoNot", "TwoNots", "NotOther", "TwoLists", "Literal", "Empty"):
+        assert screen._none_of(graph, URIRef(ex + other)) is None, other
+
+
+def test_may_report_gaps_on_triples_escapes_and_without_a_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    node, stance = f"<{ARTICLE}x/position/p>", f"<{GPO.stance}>"
+    other = "<https://w3id.org/positions-kg/vocab/stance/other>"
+    assert screen.may_report_gaps(f"{node} {stance} {other} .\n")
+    assert not screen.may_report_gaps(f"{node} {stance} <https://w3id.org/positions-kg/vocab/stance/denies> .\n")
+    assert not screen.may_report_gaps(f'{node} {stance} "other" .\n')
+    # an escaped IRI would not match the pattern: any escape counts, either kind on its own
+    assert screen.may_report_gaps(f'{node} <{GPO.otherNote}> "\\u00e9" .\n')
+    assert screen.may_report_gaps(f'{node} <{GPO.otherNote}> "\\U0001F600" .\n')
+    monkeypatch.setattr(screen, "_gap_split", lambda: None)
+    assert screen.may_report_gaps(f"{node} {stance} <https://w3id.org/positions-kg/vocab/stance/denies> .\n")

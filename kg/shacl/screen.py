@@ -43,7 +43,7 @@ from functools import cache
 
 from rdflib import Graph, URIRef
 from rdflib.collection import Collection
-from rdflib.namespace import RDF, SH, XSD
+from rdflib.namespace import SH, XSD
 from rdflib.term import Node
 
 from kg.shacl.report import REGISTRY_GROUP, group_of
@@ -237,19 +237,14 @@ def screen(articles: Mapping[str, Graph], registry: Graph, texts: Mapping[str, s
         # Input hands the N-Triples text to the Rust parser as it is; a str or bytes document would
         # be parsed into an rdflib graph first (5x slower), an Oxigraph store dumped (1.25x).
         _conforms, report, _text = shapes.validate(
-            TurboInput(_context_ntriples() + registry_text + data, "nt", None, {}), allow_warnings=True
+            TurboInput(_context_ntriples() + registry_text + data, "nt", None, {})
         )
     except (KeyboardInterrupt, SystemExit):
         raise
     except BaseException:  # a Rust panic is a BaseException; any failure sends the batch to pySHACL
         return None
-    # Top-level results only: nested ones (sh:detail) explain a top-level result, about its values.
-    return {
-        focus
-        for validation in report.subjects(RDF.type, SH.ValidationReport)
-        for result in report.objects(validation, SH.result)
-        for focus in report.objects(result, SH.focusNode)
-    }
+    # Top-level results (sh:result) only: nested ones (sh:detail) explain one, about its values.
+    return {focus for result in report.objects(None, SH.result) for focus in report.objects(result, SH.focusNode)}
 
 
 def articles_to_check(
