@@ -2,7 +2,8 @@
 
 Preparing or validating a batch of articles is pure and CPU-bound (YAML, rdflib, the SHACL screen),
 so a pool of processes, one per core, does it while the calling process writes or merges the
-results in order. At most ``workers + 1`` batches are in flight, so memory stays flat however long the input.
+results in order. At most ``workers + 1`` batches are in flight, so memory stays flat however long
+the input.
 """
 
 from __future__ import annotations

@@ -49,9 +49,10 @@ def validate(
     """Validate article graphs (keyed by source id) with the registry; pySHACL gives the findings.
 
     pyshacl-turbo (:mod:`kg.shacl.screen`), when installed, first screens the batch; only the
-    articles it flags (and articles linked to them) then go through pySHACL, the reference engine. Articles it
-    passes have no findings with pySHACL either (the screen's guarantee, see its docstring). With
-    ``check_registry=False`` the registry's own findings, already reported once, are left out.
+    articles it flags (and articles linked to them) then go through pySHACL, the reference engine.
+    Articles it passes have no findings with pySHACL either (the screen's guarantee, see its
+    docstring). With ``check_registry=False`` the registry's own findings, already reported once,
+    are left out.
     ``texts`` (source id -> N-Triples of the article graph) saves serialising the graphs again.
     ``screen`` False runs pySHACL alone; None (default) follows ``KG_SHACL_ENGINE``.
 
