@@ -22,7 +22,7 @@ import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Protocol, cast
 
 import pyoxigraph as ox
 
@@ -212,6 +212,18 @@ class Staging:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+class Selecting(Protocol):
+    """Anything that answers a SELECT as plain values, as :meth:`EmbeddedStore.select_values` does."""
+
+    def select_values(self, query: str) -> tuple[list[str], list[tuple[str | None, ...]]]: ...
+
+
+def plain_values(solutions: ox.QuerySolutions) -> tuple[list[str], list[tuple[str | None, ...]]]:
+    """A SELECT's variables and rows, each term as its plain value (None for unbound)."""
+    variables = [v.value for v in solutions.variables]
+    return variables, [tuple(None if term is None else term.value for term in solution) for solution in solutions]
 
 
 @dataclass(frozen=True)
@@ -439,10 +451,15 @@ class EmbeddedStore:
     def select_values(self, query: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
         """The same SELECT, each term as its plain value (an IRI, a literal's lexical form, a blank
         node's id; None for unbound): for readers that want text only."""
-        solutions = self._solutions(query, None)
-        variables = [v.value for v in solutions.variables]
-        rows = [tuple(None if term is None else term.value for term in solution) for solution in solutions]
-        return variables, rows
+        return plain_values(self._solutions(query, None))
+
+    def holds_any(self, patterns: Iterable[tuple[URIRef | None, URIRef | None, URIRef | None]]) -> bool:
+        """Whether any graph holds a triple matching one of ``patterns`` (None matches anything)."""
+        for pattern in patterns:
+            subject, predicate, obj = (None if term is None else ox.NamedNode(str(term)) for term in pattern)
+            if next(self._store.quads_for_pattern(subject, predicate, obj, None), None) is not None:
+                return True
+        return False
 
     def answer(self, query: str, bindings: Mapping[str, Node | Term] | None = None, *, fmt: str = "json") -> bytes:
         """The same SELECT, its answer written by Oxigraph in a W3C results format (``csv``, ``tsv``,

@@ -29,13 +29,12 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import ExitStack, closing, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
 
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
 from kg.prefixes import ACTOR_NS, ARTICLE_GRAPH_NS, ARTICLE_NS, PROVENANCE_GRAPH_IRI, REGISTRY_GRAPH_IRI
-from kg.store import EmbeddedStore, stored_article_ids
+from kg.store import EmbeddedStore, Selecting, plain_values, stored_article_ids
 
 # No rdflib (nor kg.terms, which is built on it): kg query's grouped answers read article headlines
 # from here, and its start-up has no room for rdflib's import.
@@ -250,12 +249,6 @@ def is_current(location: Path) -> bool:
 # -- keeping it in step ------------------------------------------------------------------------
 
 
-class Selecting(Protocol):
-    """What the index reads a store through: :meth:`kg.store.EmbeddedStore.select_values`."""
-
-    def select_values(self, query: str) -> tuple[list[str], list[tuple[str | None, ...]]]: ...
-
-
 class BatchIndex:
     """Index rows made beside the store, before the articles are in it (an ingest worker's batch).
 
@@ -273,8 +266,7 @@ class BatchIndex:
     def select_values(self, query: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
         solutions = self._store.query(query, use_default_graph_as_union=True)
         assert isinstance(solutions, ox.QuerySolutions)
-        variables = [v.value for v in solutions.variables]
-        return variables, [tuple(None if term is None else term.value for term in solution) for solution in solutions]
+        return plain_values(solutions)
 
     def rows(self, articles: Mapping[str, tuple[str, str]], annotation_files: Mapping[str, Path]) -> IndexRows:
         """The rows of ``articles`` (source id -> (article graph, provenance) as N-Triples)."""

@@ -19,6 +19,7 @@ from conftest import CORPUS, SEED, SEED_ID
 
 from kg.errors import StoreError
 from kg.ingest import pipeline
+from kg.ingest.derive import DerivationInputs
 from kg.ingest.pipeline import ingest
 from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging, stored_article_ids
 from kg.terms import DERIVED_GRAPH, article_graph
@@ -170,10 +171,10 @@ def test_compaction_runs_beside_the_derivation(tmp_path: Path, monkeypatch: pyte
         compaction_started.set()
         seen["compaction saw the derivation"] = derivation_started.wait(timeout=20)
 
-    def rederive(store: EmbeddedStore) -> int:
+    def rederive(store: EmbeddedStore, inputs: DerivationInputs | None = None) -> int:
         derivation_started.set()
         seen["derivation saw the compaction"] = compaction_started.wait(timeout=20)
-        return derive(store)
+        return derive(store, inputs)
 
     monkeypatch.setattr(EmbeddedStore, "optimize", optimize)
     monkeypatch.setattr(pipeline, "rederive", rederive)

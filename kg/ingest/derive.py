@@ -15,21 +15,28 @@ After every ingest or removal the ``graph/derived`` named graph is computed agai
 
 Nothing here is an annotated fact: an analyst confirms a candidate by writing the link into the
 annotation. Queries read the candidates beside the asserted links (``line-over-time``).
+
+The queries read only the triples of a few predicates (:data:`READS`). An ingest into a store
+holding none of them gathers those it writes (:class:`DerivationInputs`) and derives from them alone, in
+memory, instead of reading the whole store again (10,000 articles: the queries took 7.2 s on disk,
+1 s in memory after a 1 s load). The same queries run either way, over the same triples.
 """
 
 from __future__ import annotations
 
+import tempfile
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date
 
+import pyoxigraph as ox
 from rdflib import Literal, URIRef
 from rdflib.namespace import PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from kg.iris import derived_iri
-from kg.store import EmbeddedStore, GraphReplacement, ntriples
-from kg.terms import BASE, CORPUS_ACTION, DERIVED_GRAPH, GPO
+from kg.store import EmbeddedStore, GraphReplacement, Selecting, ntriples, plain_values
+from kg.terms import BASE, CORPUS_ACTION, DERIVED_GRAPH, GPO, SCHEMA
 
 #: The rule that made the candidates, versioned: a changed rule is a different activity.
 RULE = URIRef(f"{BASE}id/rule/consecutive-positions-on-corpus-action/1")
@@ -60,6 +67,87 @@ _ASSERTED = """
 PREFIX gpo: <https://w3id.org/positions-kg/ontology#>
 SELECT ?later ?earlier WHERE { ?later gpo:supersedes|gpo:reaffirms|gpo:reverses|gpo:retracts ?earlier }
 """
+
+#: Every triple the queries above read matches one of these patterns (subject, predicate, object;
+#: None for any): the predicates they name, and rdf:type only for the classes they test.
+#: tests/test_derive.py parses the queries and fails if one reads anything else.
+READS: tuple[tuple[None, URIRef, URIRef | None], ...] = (
+    *(
+        (None, predicate, None)
+        for predicate in (
+            GPO.holder,
+            GPO.towards,
+            GPO.stance,
+            GPO.expressedIn,
+            GPO.modality,
+            GPO.statedOn,
+            GPO.reportedIn,
+            SCHEMA.datePublished,
+            GPO.hasCondition,
+            GPO.conditionType,
+            GPO.conditionValue,
+            GPO.supersedes,
+            GPO.reaffirms,
+            GPO.reverses,
+            GPO.retracts,
+        )
+    ),
+    (None, RDF.type, GPO.Position),
+    (None, RDF.type, GPO.Statement),
+)
+_READ_PREDICATES = frozenset(f"<{predicate}>" for _, predicate, obj in READS if obj is None)
+_READ_TYPES = frozenset(f"<{obj}>" for _, predicate, obj in READS if obj is not None)
+_TYPE = f"<{RDF.type}>"
+
+
+class DerivationInputs:
+    """The triples of :data:`READS` among those an ingest writes, as N-Triples in an unnamed
+    temporary file; they answer the derivation's queries as the store would, once the ingest is
+    done, if the store held none of them before (see :func:`rederive`)."""
+
+    def __init__(self) -> None:
+        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        #: False once a blank node was seen: labels from different graphs would be merged here.
+        self.exact = True
+
+    def add(self, ntriples: str) -> None:
+        """Keep what the queries read of ``ntriples`` (lines as :func:`kg.store.ntriples` writes them)."""
+        kept = []
+        for line in ntriples.splitlines(keepends=True):
+            subject, predicate, rest = line.split(" ", 2)
+            if predicate in _READ_PREDICATES or (predicate == _TYPE and rest[:-3] in _READ_TYPES):
+                kept.append(line)
+                self.exact = self.exact and not subject.startswith("_:") and not rest.startswith("_:")
+        if kept:
+            self._file.write("".join(kept).encode("utf-8"))
+
+    def store(self) -> Selecting:
+        """An in-memory store of the gathered triples (in its default graph), to run the queries on."""
+        self._file.flush()
+        self._file.seek(0)
+        memory = ox.Store()
+        # lenient: every line was parsed already, by the screen and by the store's own load.
+        memory.load(self._file, format=ox.RdfFormat.N_TRIPLES, lenient=True)
+        return _Memory(memory)
+
+    def close(self) -> None:
+        self._file.close()
+
+    def __enter__(self) -> DerivationInputs:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class _Memory:
+    def __init__(self, store: ox.Store) -> None:
+        self._store = store
+
+    def select_values(self, query: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+        solutions = self._store.query(query)
+        assert isinstance(solutions, ox.QuerySolutions)
+        return plain_values(solutions)
 
 
 @dataclass
@@ -94,7 +182,7 @@ def _name(term: str | None) -> str:
     return str(term).rstrip("/").rsplit("/", 1)[-1] if term is not None else "-"
 
 
-def _positions(store: EmbeddedStore) -> dict[URIRef, _Position]:
+def _positions(store: Selecting) -> dict[URIRef, _Position]:
     positions: dict[URIRef, _Position] = {}
     # Plain values, not rdflib terms: making those took most of the time here.
     for iri, holder, action, stance, modality, stated_on, published in store.select_values(_POSITIONS)[1]:
@@ -134,7 +222,7 @@ def _values(values: set[str]) -> str:
     return f" ({', '.join(sorted(values))})" if values else ""
 
 
-def derived_triples(store: EmbeddedStore) -> list[tuple[URIRef, URIRef, Node]]:
+def derived_triples(store: Selecting) -> list[tuple[URIRef, URIRef, Node]]:
     """The candidates and position dates for everything now in ``store``, each triple once.
 
     A list, not an rdflib graph: the store takes N-Triples text, and adding 10,000 articles'
@@ -175,8 +263,13 @@ def derived_triples(store: EmbeddedStore) -> list[tuple[URIRef, URIRef, Node]]:
     return list(dict.fromkeys(triples))
 
 
-def rederive(store: EmbeddedStore) -> int:
-    """Replace ``graph/derived`` with what the store now implies; returns its size in triples."""
-    triples = derived_triples(store)
+def rederive(store: EmbeddedStore, inputs: DerivationInputs | None = None) -> int:
+    """Replace ``graph/derived`` with what the store now implies; returns its size in triples.
+
+    ``inputs``: what an ingest wrote of :data:`READS` into a store that held none of them before;
+    the queries then run on those instead of the store.
+    """
+    source: Selecting = inputs.store() if inputs is not None and inputs.exact else store
+    triples = derived_triples(source)
     store.replace([GraphReplacement(DERIVED_GRAPH, ntriples(triples))])
     return len(triples)

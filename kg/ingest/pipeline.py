@@ -38,7 +38,7 @@ from kg.ingest.annotations import (
     load_registry,
 )
 from kg.ingest.build import Triples, article_triples, corpus_graph, provenance_triples, registry_graph
-from kg.ingest.derive import rederive
+from kg.ingest.derive import READS, DerivationInputs, rederive
 from kg.ingest.yamlfile import check_file
 from kg.iris import ingest_activity_iri, source_file_iri
 from kg.parallel import ordered_map, worker_state
@@ -163,9 +163,12 @@ def ingest(
     corpus = corpus_graph(registry)
     job = _Job(registry, registry_graph(registry), corpus, explicit_registry=registry_path is not None)
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
+    # A store holding nothing the derivation reads gets all of that from this ingest: the derivation
+    # then reads what the committer gathered instead of the whole store (see kg.ingest.derive).
+    inputs = None if store.holds_any(READS) else DerivationInputs()
     with (
         IndexUpdate(store.location) as index,
-        _Committer(store, job, progress, (load_quads, final_quads), len(files), index) as committer,
+        _Committer(store, job, progress, (load_quads, final_quads), len(files), index, inputs) as committer,
     ):
         for prepared in ordered_map(_prepare, batches, state=job, count=len(batches), workers=workers):
             committer.commit(prepared)
@@ -190,7 +193,7 @@ def _finish(store: EmbeddedStore, committer: _Committer, index: IndexUpdate) -> 
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-compact") as pool:
         compaction = pool.submit(store.optimize) if compact else None
         if committer.written:
-            rederive(store)  # graph/derived: position dates, candidate changes and reaffirmations
+            rederive(store, committer.inputs)  # graph/derived: position dates, candidate changes, reaffirmations
         if compaction is not None:
             compaction.result()
     store.flush()
@@ -216,8 +219,9 @@ class _Committer:
         limits: tuple[int, int],
         articles: int,
         index: IndexUpdate,
+        inputs: DerivationInputs | None = None,
     ) -> None:
-        self.store, self.job, self.progress, self.index = store, job, progress, index
+        self.store, self.job, self.progress, self.index, self.inputs = store, job, progress, index, inputs
         (self.load_quads, self.final_quads), self.articles = limits, articles
         self.staging = Staging()
         self.gathered = self.committed = 0
@@ -234,6 +238,8 @@ class _Committer:
 
     def __exit__(self, *exc: object) -> None:
         self.staging.close()
+        if self.inputs is not None:
+            self.inputs.close()
 
     def commit(self, prepared: _PreparedBatch) -> None:
         self.unreported += len(prepared.articles)
@@ -328,6 +334,10 @@ class _Committer:
         if accepted and self.context_pending:
             accepted += _context_replacements(self.job.registry_triples, self.job.corpus_triples)
             self.context_pending = False
+        if self.inputs is not None:
+            for replacement in accepted:
+                self.inputs.add(replacement.triples)
+                self.inputs.add(replacement.provenance)
         written = sum(item.triples for item in prepared.articles)
         self.written += written
         if self.store.replace(accepted, staging=self.staging):
