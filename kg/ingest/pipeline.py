@@ -17,14 +17,15 @@ written in one SQLite transaction, committed after the store's last write.
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
+from itertools import chain
 from pathlib import Path
 
-from rdflib import Graph
+from rdflib import Graph, URIRef
 
 from kg import __version__
 from kg.errors import InputError, Problem
@@ -38,14 +39,14 @@ from kg.ingest.annotations import (
     load_registry,
 )
 from kg.ingest.build import Triples, article_triples, corpus_graph, provenance_triples, registry_graph
-from kg.ingest.derive import READS, DerivationInputs, rederive
+from kg.ingest.derive import READS, DerivationInputs, derivation_reads, rederive
 from kg.ingest.yamlfile import check_file
 from kg.iris import ingest_activity_iri, source_file_iri
 from kg.parallel import ordered_map, worker_state
 from kg.shacl.engine import BATCH_SIZE, corpus_context, validate
 from kg.shacl.report import REGISTRY_GROUP, Report
 from kg.shacl.screen import requested as screen_requested
-from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging
+from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging, ntriples
 from kg.terms import CORPUS_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH
 from kg.terms import article_graph as article_graph_iri
 from kg.textindex import BatchIndex, IndexRows, IndexUpdate
@@ -161,11 +162,17 @@ def ingest(
     registry_file = registry_path or _first_registry(files)
     registry = load_registry(registry_file)  # a bad registry fails here, before any work starts
     corpus = corpus_graph(registry)
-    job = _Job(registry, registry_graph(registry), corpus, explicit_registry=registry_path is not None)
-    batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
     # A store holding nothing the derivation reads gets all of that from this ingest: the derivation
-    # then reads what the committer gathered instead of the whole store (see kg.ingest.derive).
+    # then reads what the workers handed on instead of the whole store (see kg.ingest.derive).
     inputs = None if store.holds_any(READS) else DerivationInputs()
+    job = _Job(
+        registry,
+        registry_graph(registry),
+        corpus,
+        explicit_registry=registry_path is not None,
+        derivation=inputs is not None,
+    )
+    batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
     with (
         IndexUpdate(store.location) as index,
         _Committer(store, job, progress, (load_quads, final_quads), len(files), index, inputs) as committer,
@@ -295,6 +302,7 @@ class _Committer:
         report = prepared.report
         accepted: list[GraphReplacement] = []
         indexed: list[tuple[str, IndexRows]] = []
+        reads: list[str] = []
         for item in prepared.articles:
             if item.error is None and item.source_id in self.seen:  # a duplicate of an earlier batch
                 item.error = _duplicate(item.path, item.source_id, self.seen)
@@ -309,6 +317,7 @@ class _Committer:
             )
             if ok and item.replacement is not None:
                 accepted.append(item.replacement)
+                reads.append(item.derivation)
                 if item.index is not None:
                     indexed.append((item.source_id, item.index))
         if not any(item.error is None for item in prepared.articles):
@@ -332,12 +341,13 @@ class _Committer:
         for source_id, rows in indexed:
             self.index.add(source_id, rows)
         if accepted and self.context_pending:
-            accepted += _context_replacements(self.job.registry_triples, self.job.corpus_triples)
+            context = _context_graphs(self.job.registry_triples, self.job.corpus_triples)
+            accepted += (GraphReplacement.of(name, graph) for name, graph in context.items())
+            reads += (derivation_reads(graph) for graph in context.values())
             self.context_pending = False
         if self.inputs is not None:
-            for replacement in accepted:
-                self.inputs.add(replacement.triples)
-                self.inputs.add(replacement.provenance)
+            for text in reads:
+                self.inputs.add(text)
         written = sum(item.triples for item in prepared.articles)
         self.written += written
         if self.store.replace(accepted, staging=self.staging):
@@ -362,6 +372,8 @@ class _Job:
     registry_triples: Graph
     corpus_triples: Graph
     explicit_registry: bool
+    #: Whether the committer derives from what the workers hand on (:func:`derivation_reads`).
+    derivation: bool = False
     #: KG_SHACL_ENGINE as the calling process sees it, read when the job is made: the workers' fork
     #: server may have started before the caller changed it (as kg.shacl.engine.validate_store does).
     screen: bool = field(default_factory=screen_requested)
@@ -377,7 +389,10 @@ class _Job:
         """The worker's scratch store for the full-text index rows: the graphs besides the
         articles' that the index reads, as the first valid batch writes them."""
         return BatchIndex(
-            {r.graph: r.triples for r in _context_replacements(self.registry_triples, self.corpus_triples)}
+            {
+                name: ntriples(graph)
+                for name, graph in _context_graphs(self.registry_triples, self.corpus_triples).items()
+            }
         )
 
 
@@ -392,6 +407,8 @@ class _Prepared:
     replacement: GraphReplacement | None = None
     #: The article's full-text index rows (None: it is indexed from the store after the run).
     index: IndexRows | None = None
+    #: What graph/derived reads of its graphs (when the job asks for it: :func:`derivation_reads`).
+    derivation: str = ""
 
 
 @dataclass
@@ -415,7 +432,9 @@ def _prepare(paths: Sequence[Path]) -> _PreparedBatch:
             if article.source_id in seen:
                 raise _duplicate(path, article.source_id, seen)
             triples = article_triples(article, registry)
-            replacement = _replacement(article, triples, now)
+            provenance = provenance_triples(article, ingested_at=now, version=__version__)
+            replacement = _replacement(article, triples, provenance)
+            derivation = derivation_reads(chain(triples, provenance)) if job.derivation else ""
         except InputError as err:
             prepared.append(_Prepared(path, error=err))
             continue
@@ -425,7 +444,9 @@ def _prepare(paths: Sequence[Path]) -> _PreparedBatch:
         seen[article.source_id] = path
         built[article.source_id] = triples
         texts[article.source_id] = replacement.triples
-        prepared.append(_Prepared(path, article.source_id, triples=len(triples), replacement=replacement))
+        prepared.append(
+            _Prepared(path, article.source_id, triples=len(triples), replacement=replacement, derivation=derivation)
+        )
     report = validate(_GraphsOnDemand(built), job.context, texts=texts, screen=job.screen) if built else Report()
     _index(job, prepared, report)
     return _PreparedBatch(prepared, report)
@@ -518,12 +539,12 @@ def _duplicate(path: Path, source_id: str, seen: dict[str, Path]) -> InputError:
     )
 
 
-def _replacement(article: Article, triples: Triples, now: datetime) -> GraphReplacement:
+def _replacement(article: Article, triples: Triples, provenance: Triples) -> GraphReplacement:
     source_id = article.source_id
     return GraphReplacement(
         graph=article_graph_iri(source_id),
         triples=triples.ntriples(),
-        provenance=provenance_triples(article, ingested_at=now, version=__version__).ntriples(),
+        provenance=provenance.ntriples(),
         provenance_subjects=(
             article_graph_iri(source_id),
             ingest_activity_iri(source_id),
@@ -533,9 +554,12 @@ def _replacement(article: Article, triples: Triples, now: datetime) -> GraphRepl
     )
 
 
-def _context_replacements(registry_triples: Graph, corpus_triples: Graph) -> Iterable[GraphReplacement]:
-    yield GraphReplacement.of(REGISTRY_GRAPH, registry_triples)
-    yield GraphReplacement.of(CORPUS_GRAPH, corpus_triples)
-    # The PLOVER / CAMEO concepts ride along, so that a query can follow a concept's mappings.
-    yield GraphReplacement.of(VOCAB_GRAPH, vocabulary_graph() + mappings_graph())
-    yield GraphReplacement.of(ONTOLOGY_GRAPH, ontology_graph())
+def _context_graphs(registry_triples: Graph, corpus_triples: Graph) -> dict[URIRef, Graph]:
+    """The graphs written with the first valid batch, by name."""
+    return {
+        REGISTRY_GRAPH: registry_triples,
+        CORPUS_GRAPH: corpus_triples,
+        # The PLOVER / CAMEO concepts ride along, so that a query can follow a concept's mappings.
+        VOCAB_GRAPH: vocabulary_graph() + mappings_graph(),
+        ONTOLOGY_GRAPH: ontology_graph(),
+    }
