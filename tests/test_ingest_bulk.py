@@ -21,6 +21,7 @@ from kg.errors import StoreError
 from kg.ingest import pipeline
 from kg.ingest.derive import DerivationInputs
 from kg.ingest.pipeline import ingest
+from kg.prefixes import PROVENANCE_GRAPH_IRI
 from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging, stored_article_ids
 from kg.terms import DERIVED_GRAPH, article_graph
 
@@ -238,3 +239,25 @@ def test_a_staged_file_is_loaded_from_its_path(tmp_path: Path) -> None:
         store.load_staged(staging)
         assert [call.get("path") for call in calls] == [path]
         assert len(oxigraph) == 1
+
+
+def test_a_replacement_encoded_beforehand_stages_the_same_quads(tmp_path: Path) -> None:
+    """Ingest workers hand on each new graph as N-Quads bytes (GraphReplacement.encoded); staged,
+    they are what the committing process would have made of the N-Triples."""
+    graph = article_graph("x")
+    item = GraphReplacement(
+        graph,
+        '<http://example.org/a> <http://example.org/p> "caf\u00e9 .\\n" .\n',
+        "<http://example.org/a> <http://example.org/q> <http://example.org/b> .\n",
+    )
+    expected = (
+        f'<http://example.org/a> <http://example.org/p> "caf\u00e9 .\\n" <{graph}> .\n'
+        f"<http://example.org/a> <http://example.org/q> <http://example.org/b> <{PROVENANCE_GRAPH_IRI}> .\n"
+    ).encode()
+    assert item.nquads() == expected
+    encoded = item.encoded()
+    assert encoded == item and encoded._nquads == expected
+    with EmbeddedStore(tmp_path / "store") as store:
+        store.load_staged(_staged(encoded))
+        assert store.ntriples(graph) == item.triples
+        assert len(store) == 2

@@ -551,7 +551,7 @@ def _replacement(article: Article, triples: Triples, provenance: Triples) -> Gra
             source_file_iri(source_id, "annotation"),
             source_file_iri(source_id, "text"),
         ),
-    )
+    ).encoded()
 
 
 def _context_graphs(registry_triples: Graph, corpus_triples: Graph) -> dict[URIRef, Graph]:
