@@ -82,8 +82,19 @@ def test_only_the_triples_read_are_handed_on_and_a_blank_node_stops_the_shortcut
             (str(position), str(RDF.type), str(GPO.Position)),
             (str(position), str(GPO.holder), str(holder)),
         ]
+        assert inputs.usable
         inputs.add(derivation_reads([(BNode("b0"), GPO.holder, holder)]))
-        assert not inputs.exact
+        assert not inputs.exact and not inputs.usable
+
+
+def test_inputs_beyond_the_memory_limit_leave_the_derivation_to_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
+    reads = derivation_reads([(URIRef("http://example.org/p"), GPO.holder, URIRef("http://example.org/h"))])
+    monkeypatch.setattr(derive, "IN_MEMORY_LIMIT", len(reads))
+    with DerivationInputs() as inputs:
+        inputs.add(reads)
+        assert inputs.usable
+        inputs.add(reads)
+        assert inputs.exact and not inputs.usable
 
 
 def _derived(store: EmbeddedStore) -> set[tuple[object, object, object]]:
