@@ -152,6 +152,8 @@ class DerivationInputs:
 
 
 class _Memory:
+    """An in-memory pyoxigraph store answering SELECTs as :class:`kg.store.Selecting` does."""
+
     def __init__(self, store: ox.Store) -> None:
         self._store = store
 

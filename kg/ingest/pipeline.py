@@ -11,7 +11,9 @@ one transaction per batch, so every article is stored whole or not at all. At mo
 batches are in flight and the gathered graphs wait in a temporary file, so memory does not grow
 with the corpus. The registry, vocabularies and ontology are written with the first valid
 batch, so a run in which nothing is valid leaves the store exactly as it was. The index rows are
-written in one SQLite transaction, committed after the store's last write.
+written in one SQLite transaction, committed after the store's last write. ``graph/derived`` is
+computed after the last load; into a store that held nothing it reads, from what the workers handed
+on with each article (see :mod:`kg.ingest.derive`).
 """
 
 from __future__ import annotations
