@@ -81,6 +81,18 @@ GROUPS: dict[str, Group] = {
     "report": Group(("kg/shacl/report.py",), ("tests/test_mutation_targets.py", "tests/test_mutation_engine.py")),
     "engine": Group(("kg/shacl/engine.py",), ("tests/test_mutation_engine.py",)),
     "export": Group(("kg/read/export.py",), ("tests/test_mutation_export.py",)),
+    "derive": Group(
+        ("kg/ingest/derive.py",),
+        ("tests/test_derive.py",),
+        # what an ingest hands the derivation and where the derivation reads it (session 12); the
+        # derivation's rules are asserted by tests/test_many_articles.py, outside this group.
+        functions=(
+            "kg.ingest.derive.x_derivation_reads__*",
+            "kg.ingest.derive.xǁDerivationInputsǁ*",
+            "kg.ingest.derive.xǁ_Memoryǁ*",
+            "kg.ingest.derive.x_rederive__*",
+        ),
+    ),
 }
 
 #: mutmut's outcome names, as `mutmut results --all true` prints them.
