@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from conftest import CORPUS
-from rdflib import BNode, Graph, Literal, URIRef, Variable
+from rdflib import BNode, Literal, URIRef, Variable
 from rdflib.namespace import RDF, RDFS
 from rdflib.paths import AlternativePath, SequencePath
 from rdflib.plugins.sparql import prepareQuery
@@ -102,10 +102,7 @@ def _derived(store: EmbeddedStore) -> set[tuple[object, object, object]]:
 
 
 def _from_the_store(store: EmbeddedStore) -> set[tuple[object, object, object]]:
-    graph = Graph()
-    for triple in derived_triples(store):
-        graph.add(triple)
-    return set(graph)
+    return set(derived_triples(store))
 
 
 def test_an_ingest_into_an_empty_store_derives_from_what_it_wrote(
