@@ -1,7 +1,8 @@
 """Smoke test of the benchmark harness: the whole bench on 20 generated articles.
 
 The benchmarks themselves are not part of the test run (see BENCHMARKS.md); this only checks that
-bench/generate.py writes a corpus that ingests cleanly and that bench/run.py measures every row.
+bench/generate.py writes a corpus that ingests cleanly, that bench/run.py measures every row and that
+bench/speed.py measures an ingest against a bulk load.
 """
 
 from __future__ import annotations
@@ -188,3 +189,21 @@ def test_in_memory_queries_go_on_after_a_query_that_times_out(tmp_path: Path, se
     assert len(answered["_snapshot"]["read_seconds"]) == 1
     for (_name, query, given), label in zip(cases, labels, strict=False):
         assert answered[label]["rows"] == len(seed_store.select(query.text, query.bindings(given)).rows) > 0, label
+
+
+@pytest.mark.slow
+def test_speed_bench_compares_the_ingest_with_a_bulk_load_as_left_and_settled(tmp_path: Path) -> None:
+    """bench/speed.py on 20 articles: one ingest against one bulk load of the same quads, with both
+    stores' sizes as their processes left them and once RocksDB's background work is done."""
+    figures = tmp_path / "speed.json"
+    command = [sys.executable, str(REPO / "bench" / "speed.py"), "--sizes", str(ARTICLES), "--ingest-pairs", "1"]
+    command += ["--skip-exports", "--tmp", str(tmp_path), "--json", str(figures)]
+    subprocess.run(command, check=True, capture_output=True, timeout=600, cwd=REPO)
+    (row,) = json.loads(figures.read_text(encoding="utf-8"))[str(ARTICLES)]["ingest"]["rows"]
+    assert 0 < row["bulk_s"] < row["ingest_s"]
+    assert row["share"] == row["bulk_s"] / row["ingest_s"]
+    assert row["wal_bytes"] == 0
+    assert row["store_quad_bytes"] < row["store_bytes"]  # the full-text index is left out
+    assert row["settled_size_ratio"] == row["store_settled_quad_bytes"] / row["bulk_settled_bytes"]
+    # One load each way: the same quads make stores of about the same size.
+    assert 0.8 < row["size_ratio"] < 1.25 and 0.8 < row["settled_size_ratio"] < 1.25, row
