@@ -163,11 +163,12 @@ class GraphReplacement:
 #: How many quads of new graphs an ingest gathers for one bulk load. Each bulk load is its own set of
 #: table files overlapping the earlier ones; when RocksDB compacts them it writes them uncompressed
 #: here (a small store's only level takes the options of its first level), while the loader's own
-#: files are compressed: 1,000 articles in two loads ended 1.6x the size of one bulk load of the same
-#: quads, in one load 1.0x. So an ingest expected to write at most FINAL_QUADS loads them once, at
-#: the end, when the worker processes are gone; a larger one loads LOAD_QUADS at a time beside its
-#: workers. RocksDB's background compaction merges every load with the earlier ones, so its work
-#: grows with the number of loads: 10,000 articles in 64 loads of 50,000 quads cost the ingest's
+#: files are compressed: the 1,000 articles' quads make 82 MB in one bulk load and 114 MB in four
+#: (in two, 83 MB by pyoxigraph alone and 94 MB by an ingest loading half of them beside its
+#: workers, which also ran slower; BENCHMARKS.md, run N). So an ingest expected to write at most
+#: FINAL_QUADS loads them once, at the end, when the worker processes are gone; a larger one loads
+#: LOAD_QUADS at a time beside its workers. RocksDB's background compaction merges every load with
+#: the earlier ones, so its work grows with the number of loads: 10,000 articles in 64 loads of 50,000 quads cost the ingest's
 #: process 136 s of CPU (85 of them compacting), in 13 loads of 300,000 97 s (41), for the same
 #: store in the end (the summed memory peak did not grow; BENCHMARKS.md, run N). Both stay below
 #: the loader's own batch (a million quads): one load is then one atomic ingestion, and a kill
