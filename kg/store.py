@@ -168,11 +168,11 @@ class GraphReplacement:
 #: workers, which also ran slower; BENCHMARKS.md, run N). So an ingest expected to write at most
 #: FINAL_QUADS loads them once, at the end, when the worker processes are gone; a larger one loads
 #: LOAD_QUADS at a time beside its workers. RocksDB's background compaction merges every load with
-#: the earlier ones, so its work grows with the number of loads: 10,000 articles in 64 loads of 50,000 quads cost the ingest's
-#: process 136 s of CPU (85 of them compacting), in 13 loads of 300,000 97 s (41), for the same
-#: store in the end (the summed memory peak did not grow; BENCHMARKS.md, run N). Both stay below
-#: the loader's own batch (a million quads): one load is then one atomic ingestion, and a kill
-#: cannot leave part of one.
+#: the earlier ones, so its work grows with the number of loads: 10,000 articles in 64 loads of
+#: 50,000 quads cost the ingest's process 136 s of CPU (85 of them compacting), in 13 loads of
+#: 300,000 97 s (41), for the same store in the end (the summed memory peak did not grow;
+#: BENCHMARKS.md, run N). Both stay below the loader's own batch (a million quads): one load is then
+#: one atomic ingestion, and a kill cannot leave part of one.
 LOAD_QUADS = 300_000
 FINAL_QUADS = 600_000
 
