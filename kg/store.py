@@ -104,7 +104,18 @@ def ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:
     graph first. (Not ``Node.n3()`` for literals: that writes Turtle's long strings for multi-line
     literals.)
     """
-    text = "".join([f"{s.n3()} {p.n3()} {_nt_object(o)} .\n" for s, p, o in triples])
+    from rdflib import URIRef
+
+    # An article names its nodes and properties many times over: each IRI is checked and written
+    # once (half the time of writing every term anew; BENCHMARKS.md, run O).
+    written: dict[Node, str] = {}
+    lines = []
+    for s, p, o in triples:
+        subject = written.get(s) or written.setdefault(s, s.n3())
+        predicate = written.get(p) or written.setdefault(p, p.n3())
+        obj = (written.get(o) or written.setdefault(o, o.n3())) if type(o) is URIRef else _nt_object(o)
+        lines.append(f"{subject} {predicate} {obj} .\n")
+    text = "".join(lines)
     # rdflib's serialiser encoded each line, so a lone surrogate (which UTF-8 cannot carry) failed
     # the article's preparation there; it must not reach the store's parser instead.
     text.encode("utf-8")

@@ -185,6 +185,7 @@ def concept_namespace(scheme: str) -> Namespace:
     return Namespace(f"{scheme_iri(scheme)}/")
 
 
+@cache  # an ingest asks for the same few concepts about sixty times an article
 def concept(scheme: str, notation: str) -> URIRef:
     """IRI of the concept with ``notation`` in ``scheme``; the notation must already be checked."""
     return concept_namespace(scheme)[notation]

@@ -11,6 +11,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 from conftest import CORPUS, REPO, SEED, SEED_ID
 
 from kg.cli import main
@@ -102,6 +103,43 @@ def test_a_few_aliases_within_the_budget_are_expanded(tmp_path: Path) -> None:
     path = tmp_path / "ok.yaml"
     path.write_text("a: &x [1, 2]\nb: *x\nc: *x\n", encoding="utf-8")
     assert load_yaml(path, "annotation").data == {"a": [1, 2], "b": [1, 2], "c": [1, 2]}
+
+
+def test_the_data_and_lines_are_those_pyyaml_gives(tmp_path: Path) -> None:
+    """load_yaml makes the data in the walk that records the lines: the same data as PyYAML's own
+    constructor (shared aliases, other tags left to it, dates kept as text), every key's and item's line."""
+    from kg.ingest.yamlfile import _Loader, load_yaml
+
+    text = textwrap.dedent(
+        """\
+        article: &art
+          source_id: s1
+          published: 2026-03-02
+          count: 3
+          ratio: 0.5
+          flag: true
+          none: null
+          tags: [a, "b", 'c']
+        again: *art
+        items:
+          - {x: 1, y: [1, {z: ~}]}
+          - - nested
+            - *art
+        set: !!set {p, q}
+        empty: {}
+        quoted: "2026-03-02"
+        """
+    )
+    path = tmp_path / "mixed.yaml"
+    path.write_text(text, encoding="utf-8")
+    document = load_yaml(path, "annotation")
+    assert document.data == yaml.load(text, Loader=_Loader)  # the project's safe loader
+    assert document.data["article"]["published"] == "2026-03-02"
+    assert document.data["article"] is document.data["again"]  # an alias is shared, as PyYAML shares it
+    assert document.data["set"] == {"p", "q"}  # !!set: made by PyYAML's constructor
+    lines = document.lines
+    assert (lines[("again",)], lines[("again", "tags", 2)], lines[("items", 0, "y", 1, "z")]) == (9, 8, 11)
+    assert (lines[("items", 1, 1, "count")], lines[("set",)], lines[("quoted",)]) == (4, 14, 16)
 
 
 @pytest.mark.parametrize(

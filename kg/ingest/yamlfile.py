@@ -13,7 +13,7 @@ import stat
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import yaml
 from jsonschema.exceptions import ValidationError
@@ -151,12 +151,17 @@ _READ_HINT = "check that the file exists and is readable (permissions, symbolic 
 def load_yaml(path: Path, what: str) -> YamlDocument:
     """Parse a YAML file; syntax errors and duplicate keys become InputErrors with their line."""
     text = read_text(path, what)
+    document = YamlDocument(path, None)
     try:
-        # Parse once: the node tree gives the lines, the same tree is then constructed into data.
+        # Parse once: the node tree gives the lines, and the same walk makes the data from it.
         loader = _Loader(text)
         try:
             node = loader.get_single_node()
-            data = loader.construct_document(node) if node is not None else None
+            if node is not None:
+                reader = _TreeReader(document, loader)
+                document.data = reader.build(node, ())
+                if reader.problems:
+                    raise InputError(reader.problems)
         finally:
             loader.dispose()
     except yaml.MarkedYAMLError as err:
@@ -167,18 +172,18 @@ def load_yaml(path: Path, what: str) -> YamlDocument:
         ) from err
     except yaml.YAMLError as err:  # a reader error (e.g. a control character) has no problem_mark
         raise InputError([Problem(path, "", f"malformed YAML: {err}", "fix the YAML syntax")]) from err
-    document = YamlDocument(path, data)
-    if node is not None:
-        recorder = _LineRecorder(document)
-        recorder.walk(node, ())
-        if recorder.problems:
-            raise InputError(recorder.problems)
     return document
 
 
-class _LineRecorder:
-    """Walks the composed tree once, as the data will be walked (aliases expanded), recording the line of
-    every key and item and refusing a tree past the bounds before anything else walks it.
+class _TreeReader:
+    """Walks the composed tree once, as the data will be walked (aliases expanded): makes the data,
+    records the line of every key and item, and refuses a tree past the bounds before anything else
+    walks it.
+
+    The data is what PyYAML's constructor makes of the tree (an aliased node is made once and shared),
+    made here in the same walk: PyYAML's generic construction and a second walk for the lines cost
+    a quarter more (BENCHMARKS.md, run O). Nodes of other tags than text, mapping and list (numbers,
+    ``!!set``, ...) are left to PyYAML's constructor.
 
     PyYAML shares an aliased node instead of copying it, so composing and constructing cost only the
     file's own nodes; every later walk (schema, checks, building) sees the expansion. Counting here,
@@ -186,21 +191,75 @@ class _LineRecorder:
     alias inside the node it names would expand forever and is refused as such.
     """
 
-    def __init__(self, doc: YamlDocument) -> None:
+    def __init__(self, doc: YamlDocument, loader: yaml.BaseLoader) -> None:
         self.doc = doc
+        self.loader = loader
         self.problems: list[Problem] = []
         self.budget, self.max_depth = YAML_VALUES.value, YAML_DEPTH.value
         self.on_path: set[int] = set()
+        self.made: dict[int, Any] = {}  # a collection node's data, by the node's id
 
-    def walk(self, node: yaml.Node, path: JsonPath) -> None:
+    def build(self, node: yaml.Node, path: JsonPath) -> Any:
+        """The data of ``node`` at ``path``, its lines recorded."""
+        if type(node) is yaml.ScalarNode:
+            self.budget -= 1
+            if self.budget < 0:
+                self._too_many(node)
+            return node.value if node.tag == _TEXT_TAG else self.loader.construct_object(node, deep=True)
+        if id(node) in self.made or node.tag not in _COLLECTION_TAGS:  # an alias met again, or a !!set...
+            self.walk(node, path)
+            if id(node) not in self.made:
+                self.made[id(node)] = self.loader.construct_object(node, deep=True)
+            return self.made[id(node)]
         self.budget -= 1
         if self.budget < 0:
-            limit = YAML_VALUES.value
-            message = f"more than {limit} YAML values, aliases (*name) counted each time they are used"
-            hint = f"{_LESS}, or raise the limit: {YAML_VALUES.variable}={limit * 2}"
-            raise InputError([Problem(self.doc.path, "", message, hint, node.start_mark.line + 1)])
+            self._too_many(node)
+        self._enter(node, path)
+        if isinstance(node, yaml.MappingNode):
+            mapping: dict[str, Any] = {}
+            self.made[id(node)] = mapping
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                child = self._key(key_node, path, seen)
+                if child is not None:
+                    mapping[key_node.value] = self.build(value_node, child)
+        else:
+            items: list[Any] = []
+            self.made[id(node)] = items
+            for index, item in enumerate(node.value):
+                self.doc.lines[(*path, index)] = item.start_mark.line + 1
+                items.append(self.build(item, (*path, index)))
+        self.on_path.discard(id(node))
+        return self.made[id(node)]
+
+    def walk(self, node: yaml.Node, path: JsonPath) -> None:
+        """Record the lines under ``node`` and check its bounds, without making data."""
+        self.budget -= 1
+        if self.budget < 0:
+            self._too_many(node)
         if not isinstance(node, yaml.CollectionNode):
             return
+        self._enter(node, path)
+        if isinstance(node, yaml.MappingNode):
+            seen: set[str] = set()
+            for key_node, value_node in node.value:
+                child = self._key(key_node, path, seen)
+                if child is not None:
+                    self.walk(value_node, child)
+        else:
+            for index, item in enumerate(node.value):
+                self.doc.lines[(*path, index)] = item.start_mark.line + 1
+                self.walk(item, (*path, index))
+        self.on_path.discard(id(node))
+
+    def _too_many(self, node: yaml.Node) -> NoReturn:
+        limit = YAML_VALUES.value
+        message = f"more than {limit} YAML values, aliases (*name) counted each time they are used"
+        hint = f"{_LESS}, or raise the limit: {YAML_VALUES.variable}={limit * 2}"
+        raise InputError([Problem(self.doc.path, "", message, hint, node.start_mark.line + 1)])
+
+    def _enter(self, node: yaml.CollectionNode, path: JsonPath) -> None:
+        """Check that the collection ``node`` may be walked at ``path``, and mark it as on the path."""
         if id(node) in self.on_path:
             raise InputError([self.doc.problem(path, _RECURSIVE, _NO_ALIASES)])
         if len(path) >= self.max_depth:
@@ -208,35 +267,31 @@ class _LineRecorder:
             hint = f"{_FLATTEN}, or raise the limit: {YAML_DEPTH.variable}={self.max_depth * 2}"
             raise InputError([Problem(self.doc.path, dotted(path), message, hint, node.start_mark.line + 1)])
         self.on_path.add(id(node))
-        if isinstance(node, yaml.MappingNode):
-            seen: set[str] = set()
-            for key_node, value_node in node.value:
-                key = key_node.value
-                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _TEXT_TAG:
-                    shown = key if isinstance(key, str) else "a list or mapping"
-                    problem = Problem(
-                        self.doc.path,
-                        dotted(path),
-                        f"key {shown!r} is not text (YAML reads it as a number, true/false, null or a collection)",
-                        "write a field name here (quote it if it must be a number)",
-                        key_node.start_mark.line + 1,
-                    )
-                    self.problems.append(problem)
-                    continue
-                child = (*path, key)
-                self.doc.lines[child] = key_node.start_mark.line + 1
-                if key in seen:
-                    self.problems.append(self.doc.problem(child, f"key {key!r} appears twice", "keep one of them"))
-                seen.add(key)
-                self.walk(value_node, child)
-        else:
-            for index, item in enumerate(node.value):
-                self.doc.lines[(*path, index)] = item.start_mark.line + 1
-                self.walk(item, (*path, index))
-        self.on_path.discard(id(node))
+
+    def _key(self, key_node: yaml.Node, path: JsonPath, seen: set[str]) -> JsonPath | None:
+        """The path of a mapping's key, its line recorded; None (a problem noted) for a key that is not text."""
+        key = key_node.value
+        if not isinstance(key_node, yaml.ScalarNode) or key_node.tag != _TEXT_TAG:
+            shown = key if isinstance(key, str) else "a list or mapping"
+            problem = Problem(
+                self.doc.path,
+                dotted(path),
+                f"key {shown!r} is not text (YAML reads it as a number, true/false, null or a collection)",
+                "write a field name here (quote it if it must be a number)",
+                key_node.start_mark.line + 1,
+            )
+            self.problems.append(problem)
+            return None
+        child = (*path, key)
+        self.doc.lines[child] = key_node.start_mark.line + 1
+        if key in seen:
+            self.problems.append(self.doc.problem(child, f"key {key!r} appears twice", "keep one of them"))
+        seen.add(key)
+        return child
 
 
 _TEXT_TAG = "tag:yaml.org,2002:str"
+_COLLECTION_TAGS = frozenset({"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"})
 _LESS = "split the file (and write values out rather than aliasing them)"
 _RECURSIVE = "an alias refers to a node that contains it (a recursive structure)"
 _NO_ALIASES = "write the values out instead of using anchors and aliases"
