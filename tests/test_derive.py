@@ -19,7 +19,7 @@ from rdflib.plugins.sparql.parserutils import CompValue
 from kg.ingest import derive
 from kg.ingest.derive import READS, DerivationInputs, derivation_reads, derived_triples
 from kg.ingest.pipeline import ingest
-from kg.store import EmbeddedStore
+from kg.store import EmbeddedStore, ntriples
 from kg.terms import DERIVED_GRAPH, GPO
 
 QUERIES = (derive._POSITIONS, derive._CONDITIONS, derive._ASSERTED)
@@ -66,14 +66,22 @@ def test_reads_names_exactly_what_the_queries_read() -> None:
 def test_only_the_triples_read_are_handed_on_and_a_blank_node_stops_the_shortcut() -> None:
     position, holder = URIRef("http://example.org/p"), URIRef("http://example.org/h")
     reads = derivation_reads(
-        [
-            (position, GPO.holder, holder),
-            (position, RDF.type, GPO.Position),
-            (position, RDF.type, GPO.Action),
-            (position, RDFS.label, Literal("holder")),
-        ]
+        ntriples(
+            [
+                (position, GPO.holder, holder),
+                (position, RDF.type, GPO.Position),
+                (position, RDF.type, GPO.Action),
+                (position, RDFS.label, Literal("holder")),
+                # a literal that reads like a line the derivation reads: not a line of its own
+                (position, RDFS.comment, Literal(f"<{position}> <{GPO.holder}> <{holder}> .")),
+                (position, GPO.statedOn, Literal("2026\u20282027")),  # a line separator N-Triples leaves as is
+            ]
+        )
     )
-    assert reads == f"<{position}> <{GPO.holder}> <{holder}> .\n<{position}> <{RDF.type}> <{GPO.Position}> .\n"
+    assert reads == (
+        f"<{position}> <{GPO.holder}> <{holder}> .\n<{position}> <{RDF.type}> <{GPO.Position}> .\n"
+        f'<{position}> <{GPO.statedOn}> "2026\u20282027" .\n'
+    )
     with DerivationInputs() as inputs:
         inputs.add(reads)
         assert inputs.exact
@@ -81,14 +89,15 @@ def test_only_the_triples_read_are_handed_on_and_a_blank_node_stops_the_shortcut
         assert sorted(rows) == [
             (str(position), str(RDF.type), str(GPO.Position)),
             (str(position), str(GPO.holder), str(holder)),
+            (str(position), str(GPO.statedOn), "2026\u20282027"),
         ]
         assert inputs.usable
-        inputs.add(derivation_reads([(BNode("b0"), GPO.holder, holder)]))
+        inputs.add(derivation_reads(ntriples([(BNode("b0"), GPO.holder, holder)])))
         assert not inputs.exact and not inputs.usable
 
 
 def test_inputs_beyond_the_memory_limit_leave_the_derivation_to_the_store(monkeypatch: pytest.MonkeyPatch) -> None:
-    reads = derivation_reads([(URIRef("http://example.org/p"), GPO.holder, URIRef("http://example.org/h"))])
+    reads = derivation_reads(ntriples([(URIRef("http://example.org/p"), GPO.holder, URIRef("http://example.org/h"))]))
     monkeypatch.setattr(derive, "IN_MEMORY_LIMIT", len(reads))
     with DerivationInputs() as inputs:
         inputs.add(reads)

@@ -176,8 +176,8 @@ def test_the_shapes_are_compiled_once_per_process() -> None:
 def test_the_registry_text_is_made_once_per_registry_state() -> None:
     registry = Graph()
     registry.add((NATO, RDF.type, GPO.Actor))
-    text, gaps = screen._registry_ntriples(registry)
-    assert text == f"<{NATO}> <{RDF.type}> <{GPO.Actor}> .\n" and not gaps
+    text, gaps, vouched = screen._registry_ntriples(registry)
+    assert text == f"<{NATO}> <{RDF.type}> <{GPO.Actor}> .\n" and not gaps and vouched
     assert screen._registry_ntriples(registry)[0] is text
     # the same graph grown: made again (the cache is keyed by the graph and its size)
     registry.add((NATO, RDFS.label, Literal("NATO")))
@@ -193,6 +193,9 @@ def test_the_registry_text_is_made_once_per_registry_state() -> None:
     # a registry using an 'other' concept keeps the vocabulary-gap shapes in every batch
     other.add((NATO, GPO.stance, URIRef("https://w3id.org/positions-kg/vocab/stance/other")))
     assert screen._registry_ntriples(other)[1]
+    # and one with a literal the screen does not vouch for is known as such, once worked out
+    other.add((NATO, RDFS.comment, Literal("x", lang="EN")))
+    assert screen._registry_ntriples(other)[2] is False
 
 
 #: Turtle that is not N-Triples (a predicate list): the screen must refuse it, not read it as Turtle.

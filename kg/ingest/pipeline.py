@@ -24,7 +24,6 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
-from itertools import chain
 from pathlib import Path
 
 from rdflib import Graph, URIRef
@@ -343,9 +342,12 @@ class _Committer:
         for source_id, rows in indexed:
             self.index.add(source_id, rows)
         if accepted and self.context_pending:
-            context = _context_graphs(self.job.registry_triples, self.job.corpus_triples)
-            accepted += (GraphReplacement.of(name, graph) for name, graph in context.items())
-            reads += (derivation_reads(graph) for graph in context.values())
+            context = [
+                GraphReplacement.of(name, graph)
+                for name, graph in _context_graphs(self.job.registry_triples, self.job.corpus_triples).items()
+            ]
+            accepted += context
+            reads += (derivation_reads(replacement.triples) for replacement in context)
             self.context_pending = False
         if self.inputs is not None:
             for text in reads:
@@ -436,7 +438,7 @@ def _prepare(paths: Sequence[Path]) -> _PreparedBatch:
             triples = article_triples(article, registry)
             provenance = provenance_triples(article, ingested_at=now, version=__version__)
             replacement = _replacement(article, triples, provenance)
-            derivation = derivation_reads(chain(triples, provenance)) if job.derivation else ""
+            derivation = derivation_reads(replacement.triples + replacement.provenance) if job.derivation else ""
         except InputError as err:
             prepared.append(_Prepared(path, error=err))
             continue

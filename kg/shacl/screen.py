@@ -211,18 +211,19 @@ def _context_ntriples() -> str:
     return ntriples(ontology_graph()) + ntriples(vocabulary_graph())
 
 
-_registry_text: tuple[Graph, int, str, bool] | None = None
+_registry_text: tuple[Graph, int, str, bool, bool] | None = None
 
 
-def _registry_ntriples(registry: Graph) -> tuple[str, bool]:
-    """The registry as N-Triples, and whether it may make the vocabulary-gap shapes report (the
-    fixed context cannot), worked out once for the graph a worker keeps for every batch (the graph
-    itself is held, so its id cannot be reused by another)."""
+def _registry_ntriples(registry: Graph) -> tuple[str, bool, bool]:
+    """The registry as N-Triples, whether it may make the vocabulary-gap shapes report (the fixed
+    context cannot), and whether the screen vouches for all its literals: worked out once for the
+    graph a worker keeps for every batch (the graph itself is held, so its id cannot be reused by
+    another)."""
     global _registry_text
     if _registry_text is None or _registry_text[0] is not registry or _registry_text[1] != len(registry):
         text = ntriples(registry)
-        _registry_text = (registry, len(registry), text, may_report_gaps(text))
-    return _registry_text[2], _registry_text[3]
+        _registry_text = (registry, len(registry), text, may_report_gaps(text), not any(unvouched_literals(text)))
+    return _registry_text[2], _registry_text[3], _registry_text[4]
 
 
 def screen(articles: Mapping[str, Graph], registry: Graph, texts: Mapping[str, str] | None = None) -> set[Node] | None:
@@ -231,7 +232,7 @@ def screen(articles: Mapping[str, Graph], registry: Graph, texts: Mapping[str, s
     stores that text)."""
     texts = texts or {sid: ntriples(graph) for sid, graph in articles.items()}
     data = "".join(texts[sid] for sid in articles)
-    registry_text, registry_gaps = _registry_ntriples(registry)
+    registry_text, registry_gaps, _vouched = _registry_ntriples(registry)
     try:
         shapes = _compiled(registry_gaps or may_report_gaps(data))
         # Input hands the N-Triples text to the Rust parser as it is; a str or bytes document would
@@ -261,7 +262,7 @@ def articles_to_check(
     if not available():
         return None
     texts = texts or {sid: ntriples(graph) for sid, graph in articles.items()}
-    if any(unvouched_literals(_registry_ntriples(registry)[0])):
+    if not _registry_ntriples(registry)[2]:
         return None
     groups = {sid for sid in articles if any(unvouched_literals(texts[sid]))}
     flagged = screen(articles, registry, texts)
