@@ -182,7 +182,7 @@ class _TreeReader:
 
     The data is what PyYAML's constructor makes of the tree (an aliased node is made once and shared),
     made here in the same walk: PyYAML's generic construction and a second walk for the lines cost
-    a quarter more (BENCHMARKS.md, run O). Nodes of other tags than text, mapping and list (numbers,
+    a third more (BENCHMARKS.md, run O). Nodes of other tags than text, mapping and list (numbers,
     ``!!set``, ...) are left to PyYAML's constructor.
 
     PyYAML shares an aliased node instead of copying it, so composing and constructing cost only the
