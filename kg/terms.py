@@ -11,7 +11,7 @@ Controlled lists (stances, action types, ...) are SKOS concept schemes in ``onto
 
 from __future__ import annotations
 
-from functools import cache
+from functools import cache, lru_cache
 
 from rdflib import Graph, Namespace, URIRef
 from rdflib.namespace import (
@@ -185,7 +185,9 @@ def concept_namespace(scheme: str) -> Namespace:
     return Namespace(f"{scheme_iri(scheme)}/")
 
 
-@cache  # an ingest asks for the same few concepts about sixty times an article
+# An ingest asks for the same few concepts about sixty times an article. Bounded all the same: the
+# vocabularies hold well under a thousand concepts, and a long-running process must not grow with what it is asked.
+@lru_cache(maxsize=1024)
 def concept(scheme: str, notation: str) -> URIRef:
     """IRI of the concept with ``notation`` in ``scheme``; the notation must already be checked."""
     return concept_namespace(scheme)[notation]
