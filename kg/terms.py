@@ -186,7 +186,8 @@ def concept_namespace(scheme: str) -> Namespace:
 
 
 # An ingest asks for the same few concepts about sixty times an article. Bounded all the same: the
-# vocabularies hold well under a thousand concepts, and a long-running process must not grow with what it is asked.
+# vocabularies hold well under a thousand concepts, and a long-running process must not grow with
+# what it is asked.
 @lru_cache(maxsize=1024)
 def concept(scheme: str, notation: str) -> URIRef:
     """IRI of the concept with ``notation`` in ``scheme``; the notation must already be checked."""
