@@ -7,18 +7,12 @@ in one ``IngestExternalFiles`` call, which records them in the manifest atomical
 families at once), skips the write-ahead log and costs about half the CPU of a transaction.
 Replaced graphs (drop the old content and provenance, insert the new) are one SPARQL update, one
 transaction.
-
-A bulk load may also run in a thread beside the caller (:meth:`EmbeddedStore.load_staged`): pyoxigraph
-releases the GIL while it loads from a path, so an ingest's main process goes on handing out and
-gathering batches. The store's writes stay one at a time: every write (and closing) first waits for
-such a load; reads do not.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
-import threading
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -171,26 +165,23 @@ class GraphReplacement:
         return replace(self, _nquads=self.nquads())
 
 
-#: How many quads of new graphs an ingest gathers for one bulk load. Each bulk load is its own set of
-#: table files overlapping the earlier ones; when RocksDB compacts them it writes them uncompressed
-#: here (a small store's only level takes the options of its first level), while the loader's own
-#: files are compressed: the 1,000 articles' quads make 82 MB in one bulk load and 114 MB in four
-#: (in two, 83 MB by pyoxigraph alone and 94 MB by an ingest loading half of them beside its
-#: workers, which also ran slower; BENCHMARKS.md, run N). So an ingest expected to write at most
-#: FINAL_QUADS loads them once, at the end, when the worker processes are gone; a larger one loads
-#: LOAD_QUADS at a time beside its workers. RocksDB's background compaction merges every load with
-#: the earlier ones, so its work grows with the number of loads: 10,000 articles in 64 loads of
-#: 50,000 quads cost the ingest's process 136 s of CPU (85 of them compacting), in 13 loads of
-#: 300,000 97 s (41), for the same store in the end (the summed memory peak did not grow;
-#: BENCHMARKS.md, run N). Both stay below the loader's own batch (a million quads): one load is then
-#: one atomic ingestion, and a kill cannot leave part of one.
-LOAD_QUADS = 300_000
-FINAL_QUADS = 600_000
+#: The most quads of new graphs one bulk load takes. An ingest stages its new graphs in pieces of
+#: about this size and loads them once its workers are done, two at a time (each load parses in one
+#: thread). Loading beside the workers made RocksDB merge every load with the earlier ones, over and
+#: over, on the cores the workers needed: at 10,000 articles in 13 loads of 300,000 quads, 41 s of
+#: the main process's CPU went to compaction (BENCHMARKS.md, runs N and P). A piece stays below the
+#: loader's own batch (a million quads), so that one load is one atomic ingestion and a kill cannot
+#: leave part of one. The loader holds about 1 KB of memory per quad of its batch: two loads of
+#: 300,000 peaked at 0.75 GiB at 10k, of 450,000 at 1.06 GiB, and one load of all 3.9 million quads
+#: at 1.7 GiB.
+PIECE_QUADS = 300_000
 
 
 class Staging:
     """New graphs waiting for one bulk load, as N-Quads in an unnamed temporary file: the text is
-    not held in memory, and a killed process leaves nothing behind (the store never saw it)."""
+    not held in memory, and a killed process leaves nothing behind (the store never saw it). The
+    file lives where :mod:`tempfile` puts it (``$TMPDIR``); an ingest's pieces together take about a
+    third of the store's size there."""
 
     def __init__(self) -> None:
         self._file = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the Staging (close)
@@ -281,9 +272,6 @@ class EmbeddedStore:
     def __init__(self, location: Path | str | None = None, *, read_only: bool = False, in_memory: bool = False) -> None:
         self.location = Path(location) if location else default_location()
         self.in_memory = in_memory
-        self._loading: threading.Thread | None = None
-        self._loading_graphs: set[str] = set()
-        self._load_error: BaseException | None = None
         try:
             if read_only or in_memory:
                 if not self.location.is_dir():
@@ -308,11 +296,7 @@ class EmbeddedStore:
         return self._store
 
     def close(self) -> None:
-        """Release the database (and its lock) now rather than at garbage collection, once a bulk
-        load still running has ended (its failure, if nobody asked with :meth:`settle`, is dropped:
-        closing comes last, often while another error is on its way up)."""
-        self._join()
-        self._load_error = None
+        """Release the database (and its lock) now rather than at garbage collection."""
         self.__dict__.pop("_store", None)
 
     def __enter__(self) -> EmbeddedStore:
@@ -323,47 +307,10 @@ class EmbeddedStore:
 
     # -- writing -----------------------------------------------------------------------------
 
-    def load_staged(self, staging: Staging, *, wait: bool = True) -> None:
-        """Bulk-load the graphs gathered in ``staging`` (one atomic ingestion), then close it.
-
-        With ``wait=False`` the load runs in a thread and this returns at once (where the staging
-        file has a path, see :attr:`Staging.path`; else it loads now). The next write, or
-        :meth:`settle`, waits for it and raises its error.
-        """
-        self.settle()
-        if wait or staging.path is None:
-            with staging:
-                staging.load_into(self)
-            return
-
-        def load() -> None:
-            try:
-                staging.load_into(self)
-            except BaseException as err:  # handed to the caller by settle()
-                self._load_error = err
-            finally:
-                staging.close()
-
-        self._loading_graphs = set(staging.graphs)
-        self._loading = threading.Thread(target=load, name="kg-bulk-load")
-        self._loading.start()
-
-    @property
-    def loading(self) -> bool:
-        """Whether a bulk load started by :meth:`load_staged` is still running."""
-        return self._loading is not None and self._loading.is_alive()
-
-    def settle(self) -> None:
-        """Wait for a bulk load started by :meth:`load_staged` and raise its error, if any."""
-        self._join()
-        error, self._load_error = self._load_error, None
-        if error is not None:
-            raise error
-
-    def _join(self) -> None:
-        if self._loading is not None:
-            self._loading.join()
-            self._loading, self._loading_graphs = None, set()
+    def load_staged(self, staging: Staging) -> None:
+        """Bulk-load the graphs gathered in ``staging`` (one atomic ingestion), then close it."""
+        with staging:
+            staging.load_into(self)
 
     def replace(self, replacements: Iterable[GraphReplacement], *, staging: Staging | None = None) -> int:
         """Replace named graphs (and their provenance), each graph atomically.
@@ -376,17 +323,15 @@ class EmbeddedStore:
         if self.in_memory:
             raise StoreError("an in-memory snapshot is read-only: open the store without in_memory to write")
         items = list(replacements)
-        if self._loading is not None and any(str(i.graph) in self._loading_graphs for i in items):
-            self.settle()  # the graph is being loaded: it is not fresh once that load has ended
         fresh = [
             i
             for i in items
             if not self._store.contains_named_graph(ox.NamedNode(str(i.graph))) and not self._has_provenance(i)
         ]
         if staging is None:
-            with Staging() as now:  # closed here too if gathering fails (load_staged closes it otherwise)
+            with Staging() as now:
                 now.add(fresh)
-                self.load_staged(now)
+                now.load_into(self)
         else:
             staging.add(fresh)
         existing = [i for i in items if i not in fresh]
@@ -420,19 +365,16 @@ class EmbeddedStore:
             self._update(" ;\n".join(operations))
 
     def _update(self, update: str) -> None:
-        self.settle()
         try:
             self._store.update(update)
         except (OSError, SyntaxError) as err:
             raise StoreError(f"the store at {self.location} rejected an update: {err}") from err
 
     def flush(self) -> None:
-        self.settle()
         self._store.flush()
 
     def optimize(self) -> None:
         """Compact the on-disk indexes (RocksDB), which makes reads faster after large writes."""
-        self.settle()
         self._store.optimize()
 
     # -- reading -----------------------------------------------------------------------------

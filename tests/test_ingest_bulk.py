@@ -1,13 +1,11 @@
-"""Ingest writes new article graphs with Oxigraph's bulk loader: a kill while batches are being
-written leaves only whole articles, and a finished ingest leaves no write-ahead log behind."""
+"""Ingest writes new article graphs with Oxigraph's bulk loader, in pieces loaded once the batches
+are prepared (a kill while they are loaded leaves only whole articles: tests/test_killed_ingest.py),
+and a finished ingest leaves no write-ahead log behind."""
 
 from __future__ import annotations
 
-import os
+import itertools
 import shutil
-import signal
-import subprocess
-import sys
 import threading
 import time
 from pathlib import Path
@@ -22,16 +20,8 @@ from kg.ingest import pipeline
 from kg.ingest.derive import DerivationInputs
 from kg.ingest.pipeline import ingest
 from kg.prefixes import PROVENANCE_GRAPH_IRI
-from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging, stored_article_ids
+from kg.store import PIECE_QUADS, EmbeddedStore, GraphReplacement, Staging, stored_article_ids
 from kg.terms import DERIVED_GRAPH, article_graph
-
-INGEST_SCRIPT = """
-import sys
-from pathlib import Path
-from kg.ingest.pipeline import ingest
-from kg.store import EmbeddedStore
-ingest([Path(sys.argv[1])], EmbeddedStore(sys.argv[2]), batch_size=2, workers=1, final_quads=0)
-"""
 
 
 def copies(root: Path, count: int) -> Path:
@@ -63,34 +53,6 @@ def article_sizes(location: Path) -> dict[str, int]:
     }
 
 
-@pytest.mark.slow
-def test_kill_during_bulk_loads_leaves_whole_articles(tmp_path: Path) -> None:
-    """Killed once some batches are stored (seen from outside): each stored article is complete."""
-    corpus = copies(tmp_path, 80)
-    location = tmp_path / "store"
-    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
-    process = subprocess.Popen([sys.executable, "-c", INGEST_SCRIPT, str(corpus), str(location)], env=env)
-    try:
-        deadline = time.monotonic() + 120
-        stored: dict[str, int] = {}
-        while len(stored) < 4 and time.monotonic() < deadline and process.poll() is None:
-            time.sleep(0.05)
-            try:
-                stored = article_sizes(location)
-            except (OSError, RuntimeError):  # the store is still being created
-                continue
-        assert process.poll() is None, "the ingest finished before it could be killed: give it more articles"
-        process.send_signal(signal.SIGKILL)
-        process.wait(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    sizes = article_sizes(location)
-    assert 4 <= len(sizes) < 80, sizes
-    expected = max(sizes.values())
-    assert all(size == expected for size in sizes.values()), sizes
-
-
 def test_ingest_leaves_no_write_ahead_log(tmp_path: Path) -> None:
     corpus = copies(tmp_path, 6)
     location = tmp_path / "store"
@@ -111,26 +73,30 @@ def test_replacing_an_article_keeps_one_copy(tmp_path: Path) -> None:
         assert [str(q.object.value) for q in store.quads(graph)] == ["2"]
 
 
-def test_new_graphs_are_gathered_into_few_bulk_loads(tmp_path: Path) -> None:
-    """A run expected to write at most ``final_quads`` quads is bulk-loaded once at the end, a larger
-    one ``load_quads`` at a time; progress counts the articles once they are committed."""
+class _Calls:
+    """A progress callback that records each count with the articles the store holds at the time."""
+
+    def __init__(self, store: EmbeddedStore) -> None:
+        self.store, self.calls = store, list[tuple[int, int]]()
+
+    def __call__(self, count: int) -> None:
+        self.calls.append((count, len(stored_article_ids(self.store))))
+
+
+def test_new_graphs_are_loaded_in_pieces_once_every_batch_is_checked(tmp_path: Path) -> None:
+    """New graphs are gathered into pieces of at most about ``piece_quads`` quads, loaded one after
+    the other once every batch is checked; progress counts each piece's articles once it is stored."""
     corpus = copies(tmp_path, 6)
-    for n, (load_quads, final_quads, expected) in enumerate(
-        ((LOAD_QUADS, FINAL_QUADS, [6]), (1, FINAL_QUADS, [6]), (1, 0, [2, 2, 2]), (1, 1, [2, 2, 2]))
-    ):
-        committed: list[int] = []
+    for n, (piece_quads, expected) in enumerate(((PIECE_QUADS, [6]), (1, [2, 2, 2]))):
         location = tmp_path / f"store-{n}"
         with EmbeddedStore(location) as store:
+            committed, checked = _Calls(store), _Calls(store)
             ingest(
-                [corpus],
-                store,
-                batch_size=2,
-                workers=1,
-                progress=committed.append,
-                load_quads=load_quads,
-                final_quads=final_quads,
+                [corpus], store, batch_size=2, workers=1, progress=committed, checked=checked, piece_quads=piece_quads
             )
-        assert committed == expected
+        assert checked.calls == [(2, 0), (2, 0), (2, 0)]  # nothing is loaded while batches are checked
+        assert [count for count, _ in committed.calls] == expected
+        assert [stored for _, stored in committed.calls] == list(itertools.accumulate(expected))
         assert sorted(article_sizes(location)) == [str(article_graph(f"copy-{n:03}")) for n in range(6)]
 
 
@@ -148,7 +114,7 @@ def test_ingest_compacts_the_store_after_writing_it_in_many_pieces(
         ingest([corpus], store, batch_size=1, workers=1)
     assert compacted == []
     with EmbeddedStore(tmp_path / "many") as store:
-        ingest([corpus], store, batch_size=1, workers=1, final_quads=0)
+        ingest([corpus], store, batch_size=1, workers=1, piece_quads=1)
     assert compacted == [6]
     big = ox.Store(str(tmp_path / "big"))
     filler = ox.NamedNode("http://example.org/filler")
@@ -157,7 +123,7 @@ def test_ingest_compacts_the_store_after_writing_it_in_many_pieces(
     del big
     compacted.clear()
     with EmbeddedStore(tmp_path / "big") as store:
-        summary = ingest([corpus], store, batch_size=1, workers=1, final_quads=0)
+        summary = ingest([corpus], store, batch_size=1, workers=1, piece_quads=1)
         assert summary.count("stored") == 6 and len(store) > 100_000
     assert compacted == []
 
@@ -180,7 +146,7 @@ def test_compaction_runs_beside_the_derivation(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(EmbeddedStore, "optimize", optimize)
     monkeypatch.setattr(pipeline, "rederive", rederive)
     with EmbeddedStore(tmp_path / "store") as store:
-        ingest([copies(tmp_path, 6)], store, batch_size=1, workers=1, final_quads=0)
+        ingest([copies(tmp_path, 6)], store, batch_size=1, workers=1, piece_quads=1)
         assert len(store.graph(DERIVED_GRAPH)) > 0
     assert seen == {"compaction saw the derivation": True, "derivation saw the compaction": True}
 
@@ -191,27 +157,13 @@ def _staged(*items: GraphReplacement) -> Staging:
     return staging
 
 
-def test_a_load_beside_the_caller_is_waited_for_by_the_store_s_next_write(tmp_path: Path) -> None:
-    """A load started with ``wait=False`` runs beside the caller; a replacement of a graph it is
-    loading waits for it (the graph is then replaced, not loaded twice), as every write does."""
-    graph = article_graph("x")
-    lines = "".join(f'<http://example.org/s{i}> <http://example.org/p> "{i}" .\n' for i in range(20_000))
-    with EmbeddedStore(tmp_path / "store") as store:
-        store.load_staged(_staged(GraphReplacement(graph, lines)), wait=False)
-        replaced = store.replace([GraphReplacement(graph, '<http://example.org/a> <http://example.org/p> "new" .\n')])
-        assert replaced == 1  # the graph was stored by then: replaced in a transaction
-        assert [q.object.value for q in store.quads(graph)] == ["new"]
-        assert not store.loading
-
-
-def test_a_failed_load_beside_the_caller_is_raised_by_the_next_write(tmp_path: Path) -> None:
+def test_a_failed_load_is_reported_and_the_store_goes_on(tmp_path: Path) -> None:
     broken = GraphReplacement(article_graph("x"), '<a> <http://example.org/p> "1" .\n')  # a relative IRI
     with EmbeddedStore(tmp_path / "store") as store:
-        store.load_staged(_staged(broken), wait=False)
-        with pytest.raises(StoreError, match="failed to write"):
-            store.flush()
-        store.flush()  # reported once: the store goes on
-        assert len(store) == 0
+        with pytest.raises(StoreError, match=f"the store at {tmp_path / 'store'} failed to write"):
+            store.load_staged(_staged(broken))
+        store.replace([GraphReplacement(article_graph("y"), '<http://example.org/a> <http://example.org/p> "1" .\n')])
+        assert len(store) == 1
 
 
 def test_a_staged_file_is_loaded_from_its_path(tmp_path: Path) -> None:
@@ -261,3 +213,22 @@ def test_a_replacement_encoded_beforehand_stages_the_same_quads(tmp_path: Path) 
         store.load_staged(_staged(encoded))
         assert store.ntriples(graph) == item.triples
         assert len(store) == 2
+
+
+def test_a_failed_piece_stops_the_pieces_not_yet_loading(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first piece fails at once while the second loads: the piece the freed loader takes next
+    may start, the others are not loaded, and the error reaches the caller."""
+    attempted: list[int] = []
+
+    def load_staged(self: EmbeddedStore, staging: Staging) -> None:
+        attempted.append(len(attempted))
+        with staging:
+            if len(attempted) == 1:
+                raise StoreError("the disk is full")
+            time.sleep(0.5)
+            staging.load_into(self)
+
+    monkeypatch.setattr(EmbeddedStore, "load_staged", load_staged)
+    with EmbeddedStore(tmp_path / "store") as store, pytest.raises(StoreError, match="the disk is full"):
+        ingest([copies(tmp_path, 6)], store, batch_size=1, workers=1, piece_quads=1)
+    assert 2 <= len(attempted) <= 3, attempted  # of the 6 pieces

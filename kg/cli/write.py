@@ -28,8 +28,10 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     from kg.store import EmbeddedStore
 
     files = discover(args.paths)
-    with EmbeddedStore(args.store) as store, progress_bar(len(files), "article") as progress:
-        summary = ingest(files, store, registry_path=args.registry, workers=args.workers, progress=progress)
+    # The bar follows the articles checked and validated, most of an ingest's time; the new graphs
+    # are loaded after the last of them (kg.store.PIECE_QUADS), which takes about a fifth of it.
+    with EmbeddedStore(args.store) as store, progress_bar(len(files), "article") as checked:
+        summary = ingest(files, store, registry_path=args.registry, workers=args.workers, checked=checked)
     if summary.report.count("Violation") or summary.report.count("Warning"):
         say(render_text(summary.report, summary.sources, per_shape=FINDINGS_PER_SHAPE).rstrip())
     for outcome in summary.outcomes:

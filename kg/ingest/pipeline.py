@@ -5,11 +5,11 @@ batches (one validation run per batch, because the per-run cost dominates). *Pre
 (reading the YAML, checking it, building the triples, validating, and making the full-text index
 rows of the valid articles) is pure and CPU-bound, so worker processes prepare batches in parallel,
 one per core; this process commits the prepared batches in
-file order: new graphs are gathered over many batches and bulk-loaded together (each load one
-atomic ingestion, no write-ahead log; few large loads keep the store compact), replaced graphs go in
-one transaction per batch, so every article is stored whole or not at all. At most ``workers + 1``
-batches are in flight and the gathered graphs wait in a temporary file, so memory does not grow
-with the corpus. The registry, vocabularies and ontology are written with the first valid
+file order: new graphs are gathered in pieces (temporary files) and bulk-loaded once the workers are
+done, one piece after the other (each load one atomic ingestion, no write-ahead log; a few large
+loads keep the store compact), replaced graphs go in one transaction per batch, so every article is
+stored whole or not at all. At most ``workers + 1`` batches are in flight and the gathered graphs
+wait on disk, so memory does not grow with the corpus. The registry, vocabularies and ontology are written with the first valid
 batch, so a run in which nothing is valid leaves the store exactly as it was. The index rows are
 written in one SQLite transaction, committed after the store's last write. ``graph/derived`` is
 computed after the last load; into a store that held nothing it reads, from what the workers handed
@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from functools import cached_property
@@ -47,7 +47,7 @@ from kg.parallel import ordered_map, worker_state
 from kg.shacl.engine import BATCH_SIZE, corpus_context, validate
 from kg.shacl.report import REGISTRY_GROUP, Report
 from kg.shacl.screen import requested as screen_requested
-from kg.store import FINAL_QUADS, LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging, ntriples
+from kg.store import PIECE_QUADS, EmbeddedStore, GraphReplacement, Staging, ntriples
 from kg.terms import CORPUS_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH
 from kg.terms import article_graph as article_graph_iri
 from kg.textindex import BatchIndex, IndexRows, IndexUpdate
@@ -57,6 +57,10 @@ from kg.vocabulary import mappings_graph, ontology_graph, vocabulary_graph
 #: than COMPACT_PIECES pieces (bulk loads, and batches with replaced graphs).
 COMPACT_SHARE = 10
 COMPACT_PIECES = 4
+#: Pieces loaded at the same time (see :data:`kg.store.PIECE_QUADS`): each load parses its piece in
+#: one thread, so two keep both cores busy once the workers are done (10k, one run each: 128 s for
+#: the whole ingest in pieces of 450,000 two at a time, 156 s in pieces of 900,000 one at a time).
+LOADERS = 2
 #: Triples written between two flushes of the store's memory tables (about 35 MB of RSS).
 FLUSH_EVERY = 30_000
 
@@ -146,16 +150,17 @@ def ingest(
     batch_size: int = BATCH_SIZE,
     workers: int | None = None,
     progress: Callable[[int], None] | None = None,
-    load_quads: int = LOAD_QUADS,
-    final_quads: int = FINAL_QUADS,
+    checked: Callable[[int], None] | None = None,
+    piece_quads: int = PIECE_QUADS,
 ) -> IngestSummary:
     """Ingest annotation files into ``store``; see the module docstring for the guarantees.
 
     ``workers`` processes prepare the batches (default: one per core, see :mod:`kg.parallel`); with
     one worker, or a single batch, everything happens in this process. New graphs are bulk-loaded
-    once at the end when the run is expected to write at most ``final_quads`` quads, else whenever
-    ``load_quads`` are gathered (see :data:`kg.store.LOAD_QUADS`); ``progress`` is told how many
-    more articles are committed (stored, or settled as invalid or in error).
+    after the workers are done, in pieces of at most about ``piece_quads`` quads (see
+    :data:`kg.store.PIECE_QUADS`). ``checked`` is told how many more articles are checked and
+    validated (what most of an ingest's time goes to), ``progress`` how many more are committed:
+    stored, or settled as invalid or in error.
 
     :raises InputError: when the paths or the registry are unusable (nothing is stored).
     """
@@ -176,7 +181,7 @@ def ingest(
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
     with (
         IndexUpdate(store.location) as index,
-        _Committer(store, job, progress, (load_quads, final_quads), len(files), index, inputs) as committer,
+        _Committer(store, job, (progress, checked), piece_quads, index, inputs) as committer,
     ):
         for prepared in ordered_map(_prepare, batches, state=job, count=len(batches), workers=workers):
             committer.commit(prepared)
@@ -216,88 +221,67 @@ def _finish(store: EmbeddedStore, committer: _Committer, index: IndexUpdate) -> 
 class _Committer:
     """Stores prepared batches in order: outcomes, duplicate source ids across batches, the registry
     findings reported once, and the context graphs written with the first valid batch. New graphs
-    are gathered (:class:`kg.store.Staging`) and bulk-loaded as :data:`kg.store.LOAD_QUADS` says;
-    replaced ones are written at once."""
+    are gathered in pieces (:class:`kg.store.Staging`) and bulk-loaded by :meth:`load`, as
+    :data:`kg.store.PIECE_QUADS` says; replaced ones are written at once."""
 
     def __init__(
         self,
         store: EmbeddedStore,
         job: _Job,
-        progress: Callable[[int], None] | None,
-        limits: tuple[int, int],
-        articles: int,
+        callbacks: tuple[Callable[[int], None] | None, Callable[[int], None] | None],
+        piece_quads: int,
         index: IndexUpdate,
         inputs: DerivationInputs | None = None,
     ) -> None:
-        self.store, self.job, self.progress, self.index, self.inputs = store, job, progress, index, inputs
-        (self.load_quads, self.final_quads), self.articles = limits, articles
+        self.store, self.job, self.index, self.inputs = store, job, index, inputs
+        (self.progress, self.checked), self.piece_quads = callbacks, piece_quads
         self.staging = Staging()
-        self.gathered = self.committed = 0
+        #: Pieces waiting for their load, each with the articles committed with it (reported as
+        #: committed once it is loaded).
+        self.pending: list[tuple[Staging, int]] = []
+        self.articles = 0
         self.summary = IngestSummary()
         self.seen: dict[str, Path] = {}
         self.context_pending, self.registry_checked = True, False
         self.unflushed = self.written = self.pieces = 0
-        #: Articles committed and not yet reported: those in the load running beside the workers, and
-        #: those after it.
-        self.in_load = self.unreported = 0
 
     def __enter__(self) -> _Committer:
         return self
 
     def __exit__(self, *exc: object) -> None:
         self.staging.close()
+        for staging, _ in self.pending:
+            staging.close()
         if self.inputs is not None:
             self.inputs.close()
 
     def commit(self, prepared: _PreparedBatch) -> None:
-        self.unreported += len(prepared.articles)
-        self.committed += len(prepared.articles)
-        before = self.staging.quads
         self._store(prepared)
-        self.gathered += self.staging.quads - before
-        if self._due():
-            self.load(wait=False)
-        self._report_idle()
+        self.articles += len(prepared.articles)
+        if self.checked:
+            self.checked(len(prepared.articles))
+        if self.staging.quads >= self.piece_quads:
+            self._close_piece()
 
-    def _due(self) -> bool:
-        """Whether the gathered graphs are to be loaded now (see :data:`kg.store.LOAD_QUADS`)."""
-        staged, expected = self.staging.quads, self.gathered * self.articles / self.committed
-        return staged >= self.final_quads or (staged >= self.load_quads and expected > self.final_quads)
+    def _close_piece(self) -> None:
+        self.pending.append((self.staging, self.articles))
+        self.staging, self.articles = Staging(), 0
 
-    def load(self, *, wait: bool = True) -> None:
-        """Bulk-load the gathered graphs and report the articles stored since the last report.
-
-        With ``wait=False`` the load runs in a thread beside the workers (see
-        :meth:`kg.store.EmbeddedStore.load_staged`); its articles are reported once it has ended.
-        """
-        if self.staging.quads:
-            self.pieces += 1
-            self._settle()
-            staging, self.staging = self.staging, Staging()
-            self.in_load, self.unreported = self.unreported, 0
-            self.store.load_staged(staging, wait=wait)
-        if wait:
-            self._settle()
-        self._report_idle()
-
-    def _settle(self) -> None:
-        """Wait for the running load (raising its error, if it failed) and report its articles."""
-        self.store.settle()
-        self._report(self.in_load)
-        self.in_load = 0
-
-    def _report_idle(self) -> None:
-        """Report the articles committed since the last report, once all their graphs are stored (none
-        waits to be loaded, or is being loaded)."""
-        if self.in_load and not self.store.loading:
-            self._settle()
-        if not self.in_load and not self.staging.quads:
-            self._report(self.unreported)
-            self.unreported = 0
-
-    def _report(self, articles: int) -> None:
-        if self.progress and articles:
-            self.progress(articles)
+    def load(self) -> None:
+        """Bulk-load the gathered pieces, LOADERS at a time, reporting each one's articles once it is
+        stored. A failed load stops the pieces not yet started and is raised."""
+        if self.staging.quads or self.articles:
+            self._close_piece()
+        self.pieces += sum(1 for staging, _ in self.pending if staging.quads)
+        pool = ThreadPoolExecutor(max_workers=LOADERS, thread_name_prefix="kg-load")
+        try:
+            loads = {pool.submit(self.store.load_staged, staging): articles for staging, articles in self.pending}
+            for done in as_completed(loads):
+                done.result()
+                if self.progress and loads[done]:
+                    self.progress(loads[done])
+        finally:
+            pool.shutdown(cancel_futures=True)
 
     def _store(self, prepared: _PreparedBatch) -> None:
         report = prepared.report
