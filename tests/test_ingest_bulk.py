@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -15,6 +16,7 @@ import pyoxigraph as ox
 import pytest
 from conftest import CORPUS, SEED, SEED_ID
 
+from kg.cli import main
 from kg.errors import StoreError
 from kg.ingest import pipeline
 from kg.ingest.derive import DerivationInputs
@@ -232,3 +234,18 @@ def test_a_failed_piece_stops_the_pieces_not_yet_loading(tmp_path: Path, monkeyp
     with EmbeddedStore(tmp_path / "store") as store, pytest.raises(StoreError, match="the disk is full"):
         ingest([copies(tmp_path, 6)], store, batch_size=1, workers=1, piece_quads=1)
     assert 2 <= len(attempted) <= 3, attempted  # of the 6 pieces
+
+
+def test_a_full_temporary_folder_is_a_store_error_that_says_what_to_do(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """New graphs wait in the temporary folder: where it is full (/dev/full answers every write so),
+    ``kg ingest`` exits 3 naming the folder and TMPDIR, and the store holds nothing of the run."""
+    monkeypatch.setattr(tempfile, "TemporaryFile", lambda: open("/dev/full", "w+b"))  # noqa: SIM115
+    location = tmp_path / "store"
+    code = main(["ingest", str(copies(tmp_path, 3)), "--store", str(location), "--workers", "1"])
+    message = capsys.readouterr().err
+    assert code == 3, message
+    assert f"store error: cannot write to the temporary folder {tempfile.gettempdir()}:" in message
+    assert "No space left on device" in message and "set TMPDIR to a folder with more room" in message
+    assert article_sizes(location) == {}

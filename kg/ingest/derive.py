@@ -36,7 +36,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from kg.iris import derived_iri
-from kg.store import EmbeddedStore, GraphReplacement, Selecting, ntriples, plain_values
+from kg.store import EmbeddedStore, GraphReplacement, Selecting, ntriples, plain_values, temporary_space
 from kg.terms import BASE, CORPUS_ACTION, DERIVED_GRAPH, GPO, SCHEMA
 
 #: The rule that made the candidates, versioned: a changed rule is a different activity.
@@ -128,7 +128,8 @@ class DerivationInputs:
     ingest is done, if the store held none of them before (see :func:`rederive`)."""
 
     def __init__(self) -> None:
-        self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
+        with temporary_space():
+            self._file = tempfile.TemporaryFile()  # noqa: SIM115 - closed by close()
         #: False once a blank node may be among them: labels from different graphs would merge here.
         self.exact = True
 
@@ -140,11 +141,13 @@ class DerivationInputs:
     def add(self, reads: str) -> None:
         """Add :func:`derivation_reads` of a graph the ingest wrote."""
         self.exact = self.exact and "_:" not in reads  # (or in a literal: then only needlessly False)
-        self._file.write(reads.encode("utf-8"))
+        with temporary_space():
+            self._file.write(reads.encode("utf-8"))
 
     def store(self) -> Selecting:
         """An in-memory store of the gathered triples (in its default graph), to run the queries on."""
-        self._file.flush()
+        with temporary_space():
+            self._file.flush()
         self._file.seek(0)
         memory = ox.Store()
         # lenient: every line was parsed already, by the screen and by the store's own load.

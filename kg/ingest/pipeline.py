@@ -195,13 +195,14 @@ def _finish(store: EmbeddedStore, committer: _Committer, index: IndexUpdate) -> 
     store.flush()
     # An ingest in many pieces leaves many overlapping files behind, and read-only opens (kg query,
     # kg serve) do not compact: compacting now made the queries after it about a third faster (10k
-    # articles in 250 loads: 6 s of compaction). But RocksDB writes what it compacts uncompressed
+    # articles in 12 pieces: the whole-corpus queries 17 and 04 in 19-25 and 23-29 s against 28-35
+    # and 36-46 s, for 14 s of compaction; BENCHMARKS.md, run P). But RocksDB writes what it compacts uncompressed
     # here, while a bulk load's files are compressed: compacting a store loaded in a few pieces made
     # it 1.5x larger for no faster queries, so only many pieces are compacted. Its cost grows with the
     # whole store, so a small addition to a large store skips it too.
     compact = committer.pieces > COMPACT_PIECES and committer.written * COMPACT_SHARE >= len(store)
     # Compaction runs in RocksDB without the GIL, so it takes the core the derivation (one thread)
-    # leaves idle: at 10k, 4.9 s of compaction beside 12.8 s of derivation. graph/derived is written
+    # leaves idle: at 10k, 14.1 s of compaction beside 10.7 s of derivation. graph/derived is written
     # meanwhile (small; the flush after puts it on disk whether or not the compaction took it in).
     with ThreadPoolExecutor(max_workers=1, thread_name_prefix="kg-compact") as pool:
         compaction = pool.submit(store.optimize) if compact else None
