@@ -166,16 +166,20 @@ class GraphReplacement:
         return replace(self, _nquads=self.nquads())
 
 
-#: The most quads of new graphs one bulk load takes. An ingest stages its new graphs in pieces of
-#: about this size and loads them once its workers are done, two at a time (each load parses in one
-#: thread). Loading beside the workers made RocksDB merge every load with the earlier ones, over and
-#: over, on the cores the workers needed: at 10,000 articles in 13 loads of 300,000 quads, 41 s of
-#: the main process's CPU went to compaction (BENCHMARKS.md, runs N and P). A piece stays below the
-#: loader's own batch (a million quads), so that one load is one atomic ingestion and a kill cannot
-#: leave part of one. The loader holds about 1 KB of memory per quad of its batch: two loads of
-#: 300,000 peaked at 0.75 GiB at 10k, of 450,000 at 1.06 GiB, and one load of all 3.9 million quads
-#: at 1.7 GiB.
+#: How an ingest cuts its new graphs into bulk loads, made once its workers are done. A run expected
+#: to write at most SINGLE_LOAD_QUADS is loaded in one piece; a larger one in pieces of PIECE_QUADS,
+#: two at a time (each load parses in one thread). Each load is its own set of table files
+#: overlapping the earlier ones, and RocksDB's compaction of them writes a small store's only level
+#: uncompressed: 1,000 articles' 370,000 quads make a store 1.004x one bulk load of them in one piece,
+#: 1.6x in two (BENCHMARKS.md, run P). Loading beside the workers made RocksDB merge every load with
+#: the earlier ones, over and over, on the cores the workers needed: at 10,000 articles in 13 loads
+#: of 300,000 quads, 41 s of the main process's CPU went to compaction (runs N and P). Every piece
+#: stays below the loader's own batch (a million quads), so that one load is one atomic ingestion and
+#: a kill cannot leave part of one. The loader holds about 1 KB of memory per quad of its batch: two
+#: loads of 300,000 peaked at 0.75 GiB at 10k, of 450,000 at 1.06 GiB, and one load of all 3.9
+#: million quads at 1.7 GiB.
 PIECE_QUADS = 300_000
+SINGLE_LOAD_QUADS = 600_000
 
 
 class Staging:

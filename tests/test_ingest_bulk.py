@@ -22,7 +22,7 @@ from kg.ingest import pipeline
 from kg.ingest.derive import DerivationInputs
 from kg.ingest.pipeline import ingest
 from kg.prefixes import PROVENANCE_GRAPH_IRI
-from kg.store import PIECE_QUADS, EmbeddedStore, GraphReplacement, Staging, stored_article_ids
+from kg.store import PIECE_QUADS, SINGLE_LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging, stored_article_ids
 from kg.terms import DERIVED_GRAPH, article_graph
 
 
@@ -86,15 +86,31 @@ class _Calls:
 
 
 def test_new_graphs_are_loaded_in_pieces_once_every_batch_is_checked(tmp_path: Path) -> None:
-    """New graphs are gathered into pieces of at most about ``piece_quads`` quads, loaded one after
-    the other once every batch is checked; progress counts each piece's articles once it is stored."""
+    """A run expected to write at most ``single_load_quads`` quads is loaded in one piece, a larger
+    one in pieces of about ``piece_quads``; the loads come once every batch is checked, and progress
+    counts each piece's articles once it is stored."""
     corpus = copies(tmp_path, 6)
-    for n, (piece_quads, expected) in enumerate(((PIECE_QUADS, [6]), (1, [2, 2, 2]))):
+    for n, (limits, expected) in enumerate(
+        (
+            ((PIECE_QUADS, SINGLE_LOAD_QUADS), [6]),
+            ((1, SINGLE_LOAD_QUADS), [6]),  # small pieces, but the run is expected to fit in one
+            ((1, 0), [2, 2, 2]),
+            ((1, 1), [2, 2, 2]),
+        )
+    ):
         location = tmp_path / f"store-{n}"
         with EmbeddedStore(location) as store:
             committed, checked = _Calls(store), _Calls(store)
+            piece_quads, single_load_quads = limits
             ingest(
-                [corpus], store, batch_size=2, workers=1, progress=committed, checked=checked, piece_quads=piece_quads
+                [corpus],
+                store,
+                batch_size=2,
+                workers=1,
+                progress=committed,
+                checked=checked,
+                piece_quads=piece_quads,
+                single_load_quads=single_load_quads,
             )
         assert checked.calls == [(2, 0), (2, 0), (2, 0)]  # nothing is loaded while batches are checked
         assert [count for count, _ in committed.calls] == expected
@@ -116,7 +132,7 @@ def test_ingest_compacts_the_store_after_writing_it_in_many_pieces(
         ingest([corpus], store, batch_size=1, workers=1)
     assert compacted == []
     with EmbeddedStore(tmp_path / "many") as store:
-        ingest([corpus], store, batch_size=1, workers=1, piece_quads=1)
+        ingest([corpus], store, batch_size=1, workers=1, piece_quads=1, single_load_quads=0)
     assert compacted == [6]
     big = ox.Store(str(tmp_path / "big"))
     filler = ox.NamedNode("http://example.org/filler")
@@ -125,7 +141,7 @@ def test_ingest_compacts_the_store_after_writing_it_in_many_pieces(
     del big
     compacted.clear()
     with EmbeddedStore(tmp_path / "big") as store:
-        summary = ingest([corpus], store, batch_size=1, workers=1, piece_quads=1)
+        summary = ingest([corpus], store, batch_size=1, workers=1, piece_quads=1, single_load_quads=0)
         assert summary.count("stored") == 6 and len(store) > 100_000
     assert compacted == []
 
@@ -148,7 +164,7 @@ def test_compaction_runs_beside_the_derivation(tmp_path: Path, monkeypatch: pyte
     monkeypatch.setattr(EmbeddedStore, "optimize", optimize)
     monkeypatch.setattr(pipeline, "rederive", rederive)
     with EmbeddedStore(tmp_path / "store") as store:
-        ingest([copies(tmp_path, 6)], store, batch_size=1, workers=1, piece_quads=1)
+        ingest([copies(tmp_path, 6)], store, batch_size=1, workers=1, piece_quads=1, single_load_quads=0)
         assert len(store.graph(DERIVED_GRAPH)) > 0
     assert seen == {"compaction saw the derivation": True, "derivation saw the compaction": True}
 
@@ -232,7 +248,7 @@ def test_a_failed_piece_stops_the_pieces_not_yet_loading(tmp_path: Path, monkeyp
 
     monkeypatch.setattr(EmbeddedStore, "load_staged", load_staged)
     with EmbeddedStore(tmp_path / "store") as store, pytest.raises(StoreError, match="the disk is full"):
-        ingest([copies(tmp_path, 6)], store, batch_size=1, workers=1, piece_quads=1)
+        ingest([copies(tmp_path, 6)], store, batch_size=1, workers=1, piece_quads=1, single_load_quads=0)
     assert 2 <= len(attempted) <= 3, attempted  # of the 6 pieces
 
 

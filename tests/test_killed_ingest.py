@@ -27,7 +27,7 @@ from kg.ingest.pipeline import ingest
 from kg.store import EmbeddedStore
 def committed(count):
     print("committed", count, flush=True)
-ingest([Path(sys.argv[1])], EmbeddedStore(sys.argv[2]), batch_size=3, workers=2, progress=committed, piece_quads=1)
+ingest([Path(sys.argv[1])], EmbeddedStore(sys.argv[2]), batch_size=3, workers=2, progress=committed, piece_quads=1, single_load_quads=0)
 print("finished", flush=True)
 """
 

@@ -4,12 +4,12 @@ An article with an input error or a SHACL violation is not stored; the others ar
 batches (one validation run per batch, because the per-run cost dominates). *Preparing* a batch
 (reading the YAML, checking it, building the triples, validating, and making the full-text index
 rows of the valid articles) is pure and CPU-bound, so worker processes prepare batches in parallel,
-one per core; this process commits the prepared batches in
-file order: new graphs are gathered in pieces (temporary files) and bulk-loaded once the workers are
-done, one piece after the other (each load one atomic ingestion, no write-ahead log; a few large
-loads keep the store compact), replaced graphs go in one transaction per batch, so every article is
-stored whole or not at all. At most ``workers + 1`` batches are in flight and the gathered graphs
-wait on disk, so memory does not grow with the corpus. The registry, vocabularies and ontology are written with the first valid
+one per core; this process commits the prepared batches in file order: new graphs are gathered in
+pieces (temporary files) and bulk-loaded once the workers are done, two pieces at a time (each load
+one atomic ingestion, no write-ahead log; a few large loads keep the store compact), replaced graphs
+go in one transaction per batch, so every article is stored whole or not at all. At most ``workers
++ 1`` batches are in flight and the gathered graphs wait on disk, so memory does not grow with the
+corpus. The registry, vocabularies and ontology are written with the first valid
 batch, so a run in which nothing is valid leaves the store exactly as it was. The index rows are
 written in one SQLite transaction, committed after the store's last write. ``graph/derived`` is
 computed after the last load; into a store that held nothing it reads, from what the workers handed
@@ -47,7 +47,7 @@ from kg.parallel import ordered_map, worker_state
 from kg.shacl.engine import BATCH_SIZE, corpus_context, validate
 from kg.shacl.report import REGISTRY_GROUP, Report
 from kg.shacl.screen import requested as screen_requested
-from kg.store import PIECE_QUADS, EmbeddedStore, GraphReplacement, Staging, ntriples
+from kg.store import PIECE_QUADS, SINGLE_LOAD_QUADS, EmbeddedStore, GraphReplacement, Staging, ntriples
 from kg.terms import CORPUS_GRAPH, ONTOLOGY_GRAPH, REGISTRY_GRAPH, VOCAB_GRAPH
 from kg.terms import article_graph as article_graph_iri
 from kg.textindex import BatchIndex, IndexRows, IndexUpdate
@@ -152,12 +152,14 @@ def ingest(
     progress: Callable[[int], None] | None = None,
     checked: Callable[[int], None] | None = None,
     piece_quads: int = PIECE_QUADS,
+    single_load_quads: int = SINGLE_LOAD_QUADS,
 ) -> IngestSummary:
     """Ingest annotation files into ``store``; see the module docstring for the guarantees.
 
     ``workers`` processes prepare the batches (default: one per core, see :mod:`kg.parallel`); with
     one worker, or a single batch, everything happens in this process. New graphs are bulk-loaded
-    after the workers are done, in pieces of at most about ``piece_quads`` quads (see
+    after the workers are done: in one piece when the run is expected to write at most
+    ``single_load_quads`` quads, else in pieces of about ``piece_quads`` (see
     :data:`kg.store.PIECE_QUADS`). ``checked`` is told how many more articles are checked and
     validated (what most of an ingest's time goes to), ``progress`` how many more are committed:
     stored, or settled as invalid or in error.
@@ -181,7 +183,9 @@ def ingest(
     batches = [files[start : start + batch_size] for start in range(0, len(files), batch_size)]
     with (
         IndexUpdate(store.location) as index,
-        _Committer(store, job, (progress, checked), piece_quads, index, inputs) as committer,
+        _Committer(
+            store, job, (progress, checked), (piece_quads, single_load_quads), len(files), index, inputs
+        ) as committer,
     ):
         for prepared in ordered_map(_prepare, batches, state=job, count=len(batches), workers=workers):
             committer.commit(prepared)
@@ -196,10 +200,10 @@ def _finish(store: EmbeddedStore, committer: _Committer, index: IndexUpdate) -> 
     # An ingest in many pieces leaves many overlapping files behind, and read-only opens (kg query,
     # kg serve) do not compact: compacting now made the queries after it about a third faster (10k
     # articles in 12 pieces: the whole-corpus queries 17 and 04 in 19-25 and 23-29 s against 28-35
-    # and 36-46 s, for 14 s of compaction; BENCHMARKS.md, run P). But RocksDB writes what it compacts uncompressed
-    # here, while a bulk load's files are compressed: compacting a store loaded in a few pieces made
-    # it 1.5x larger for no faster queries, so only many pieces are compacted. Its cost grows with the
-    # whole store, so a small addition to a large store skips it too.
+    # and 36-46 s, for 14 s of compaction; BENCHMARKS.md, run P). But RocksDB writes what it
+    # compacts uncompressed here, while a bulk load's files are compressed: compacting a store loaded
+    # in a few pieces made it 1.5x larger for no faster queries, so only many pieces are compacted.
+    # Its cost grows with the whole store, so a small addition to a large store skips it too.
     compact = committer.pieces > COMPACT_PIECES and committer.written * COMPACT_SHARE >= len(store)
     # Compaction runs in RocksDB without the GIL, so it takes the core the derivation (one thread)
     # leaves idle: at 10k, 14.1 s of compaction beside 10.7 s of derivation. graph/derived is written
@@ -230,13 +234,17 @@ class _Committer:
         store: EmbeddedStore,
         job: _Job,
         callbacks: tuple[Callable[[int], None] | None, Callable[[int], None] | None],
-        piece_quads: int,
+        limits: tuple[int, int],
+        files: int,
         index: IndexUpdate,
         inputs: DerivationInputs | None = None,
     ) -> None:
         self.store, self.job, self.index, self.inputs = store, job, index, inputs
-        (self.progress, self.checked), self.piece_quads = callbacks, piece_quads
+        (self.progress, self.checked), (self.piece_quads, self.single_load_quads) = callbacks, limits
         self.staging = Staging()
+        #: Files in the run, articles committed so far, and the quads they staged: what the run is
+        #: expected to write in all.
+        self.files, self.committed, self.staged = files, 0, 0
         #: Pieces waiting for their load, each with the articles committed with it (reported as
         #: committed once it is loaded).
         self.pending: list[tuple[Staging, int]] = []
@@ -257,12 +265,20 @@ class _Committer:
             self.inputs.close()
 
     def commit(self, prepared: _PreparedBatch) -> None:
+        before = self.staging.quads
         self._store(prepared)
+        self.staged += self.staging.quads - before
         self.articles += len(prepared.articles)
+        self.committed += len(prepared.articles)
         if self.checked:
             self.checked(len(prepared.articles))
-        if self.staging.quads >= self.piece_quads:
+        if self._piece_full():
             self._close_piece()
+
+    def _piece_full(self) -> bool:
+        """Whether the piece being gathered is complete (see :data:`kg.store.PIECE_QUADS`)."""
+        quads, expected = self.staging.quads, self.staged * self.files / self.committed
+        return quads >= self.single_load_quads or (quads >= self.piece_quads and expected > self.single_load_quads)
 
     def _close_piece(self) -> None:
         self.pending.append((self.staging, self.articles))
