@@ -173,6 +173,7 @@ def ingest(
     # A store holding nothing the derivation reads gets all of that from this ingest: the derivation
     # then reads what the workers handed on instead of the whole store (see kg.ingest.derive).
     inputs = None if store.holds_any(READS) else DerivationInputs()
+    was_empty = not store.holds_any([(None, None, None)])
     job = _Job(
         registry,
         registry_graph(registry),
@@ -190,11 +191,11 @@ def ingest(
         for prepared in ordered_map(_prepare, batches, state=job, count=len(batches), workers=workers):
             committer.commit(prepared)
         committer.load()
-        _finish(store, committer, index)
+        _finish(store, committer, index, was_empty=was_empty)
     return committer.summary
 
 
-def _finish(store: EmbeddedStore, committer: _Committer, index: IndexUpdate) -> None:
+def _finish(store: EmbeddedStore, committer: _Committer, index: IndexUpdate, *, was_empty: bool) -> None:
     """After the last load: graph/derived, compaction, and the full-text index committed."""
     store.flush()
     # An ingest in many pieces leaves many overlapping files behind, and read-only opens (kg query,
@@ -203,8 +204,9 @@ def _finish(store: EmbeddedStore, committer: _Committer, index: IndexUpdate) -> 
     # and 36-46 s, for 14 s of compaction; BENCHMARKS.md, run P). But RocksDB writes what it
     # compacts uncompressed here, while a bulk load's files are compressed: compacting a store loaded
     # in a few pieces made it 1.5x larger for no faster queries, so only many pieces are compacted.
-    # Its cost grows with the whole store, so a small addition to a large store skips it too.
-    compact = committer.pieces > COMPACT_PIECES and committer.written * COMPACT_SHARE >= len(store)
+    # Its cost grows with the whole store, so a small addition to a large store skips it too (counting
+    # a store's quads reads all of them, 1.6 s at 10k: a store that was empty is not counted).
+    compact = committer.pieces > COMPACT_PIECES and (was_empty or committer.written * COMPACT_SHARE >= len(store))
     # Compaction runs in RocksDB without the GIL, so it takes the core the derivation (one thread)
     # leaves idle: at 10k, 14.1 s of compaction beside 10.7 s of derivation. graph/derived is written
     # meanwhile (small; the flush after puts it on disk whether or not the compaction took it in).
