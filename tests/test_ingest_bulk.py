@@ -114,7 +114,9 @@ def test_new_graphs_are_loaded_in_pieces_once_every_batch_is_checked(tmp_path: P
             )
         assert checked.calls == [(2, 0), (2, 0), (2, 0)]  # nothing is loaded while batches are checked
         assert [count for count, _ in committed.calls] == expected
-        assert [stored for _, stored in committed.calls] == list(itertools.accumulate(expected))
+        # each count comes once its piece is stored (two pieces load at a time: others may be too)
+        reported = itertools.accumulate(count for count, _ in committed.calls)
+        assert all(stored >= total for (_, stored), total in zip(committed.calls, reported, strict=True))
         assert sorted(article_sizes(location)) == [str(article_graph(f"copy-{n:03}")) for n in range(6)]
 
 
