@@ -250,7 +250,8 @@ class _Committer:
         #: Pieces waiting for their load, each with the articles committed with it (reported as
         #: committed once it is loaded).
         self.pending: list[tuple[Staging, int]] = []
-        self.articles = 0
+        #: Articles committed with the piece being gathered.
+        self.piece_articles = 0
         self.summary = IngestSummary()
         self.seen: dict[str, Path] = {}
         self.context_pending, self.registry_checked = True, False
@@ -270,7 +271,7 @@ class _Committer:
         before = self.staging.quads
         self._store(prepared)
         self.staged += self.staging.quads - before
-        self.articles += len(prepared.articles)
+        self.piece_articles += len(prepared.articles)
         self.committed += len(prepared.articles)
         if self.checked:
             self.checked(len(prepared.articles))
@@ -283,13 +284,13 @@ class _Committer:
         return quads >= self.single_load_quads or (quads >= self.piece_quads and expected > self.single_load_quads)
 
     def _close_piece(self) -> None:
-        self.pending.append((self.staging, self.articles))
-        self.staging, self.articles = Staging(), 0
+        self.pending.append((self.staging, self.piece_articles))
+        self.staging, self.piece_articles = Staging(), 0
 
     def load(self) -> None:
         """Bulk-load the gathered pieces, LOADERS at a time, reporting each one's articles once it is
         stored. A failed load stops the pieces not yet started and is raised."""
-        if self.staging.quads or self.articles:
+        if self.staging.quads or self.piece_articles:
             self._close_piece()
         self.pieces += sum(1 for staging, _ in self.pending if staging.quads)
         pool = ThreadPoolExecutor(max_workers=LOADERS, thread_name_prefix="kg-load")
