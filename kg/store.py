@@ -323,7 +323,9 @@ class EmbeddedStore:
     # -- writing -----------------------------------------------------------------------------
 
     def load_staged(self, staging: Staging) -> None:
-        """Bulk-load the graphs gathered in ``staging`` (one atomic ingestion), then close it."""
+        """Bulk-load the graphs gathered in ``staging`` (one atomic ingestion), then close it. Loads
+        of different stagings may run at once, from different threads (an ingest runs two): each is
+        its own ingestion, and pyoxigraph releases the GIL while it loads from a path."""
         with staging:
             staging.load_into(self)
 

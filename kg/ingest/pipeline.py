@@ -6,14 +6,14 @@ batches (one validation run per batch, because the per-run cost dominates). *Pre
 rows of the valid articles) is pure and CPU-bound, so worker processes prepare batches in parallel,
 one per core; this process commits the prepared batches in file order: new graphs are gathered in
 pieces (temporary files) and bulk-loaded once the workers are done, two pieces at a time (each load
-one atomic ingestion, no write-ahead log; a few large loads keep the store compact), replaced graphs
-go in one transaction per batch, so every article is stored whole or not at all. At most ``workers
-+ 1`` batches are in flight and the gathered graphs wait on disk, so memory does not grow with the
-corpus. The registry, vocabularies and ontology are written with the first valid
-batch, so a run in which nothing is valid leaves the store exactly as it was. The index rows are
-written in one SQLite transaction, committed after the store's last write. ``graph/derived`` is
-computed after the last load; into a store that held nothing it reads, from what the workers handed
-on with each article (see :mod:`kg.ingest.derive`).
+one atomic ingestion, no write-ahead log; a small run is loaded in one piece, which keeps its store
+compact), replaced graphs go in one transaction per batch, so every article is stored whole or not
+at all. At most ``workers + 1`` batches are in flight and the gathered graphs wait on disk, so
+memory does not grow with the corpus. The registry, vocabularies and ontology are written with the
+first valid batch, so a run in which nothing is valid leaves the store exactly as it was. The index
+rows are written in one SQLite transaction, committed after the store's last write.
+``graph/derived`` is computed after the last load; into a store that held nothing it reads, from
+what the workers handed on with each article (see :mod:`kg.ingest.derive`).
 """
 
 from __future__ import annotations
