@@ -63,9 +63,22 @@ class Run:
     stderr: str = ""
 
 
-def run(cmd: list[str], *, timeout: float, stdout_path: Path | None = None, cwd: Path | None = None) -> Run:
+def run(
+    cmd: list[str],
+    *,
+    timeout: float,
+    stdout_path: Path | None = None,
+    cwd: Path | None = None,
+    sample_memory: bool = True,
+) -> Run:
     """Run ``cmd`` (its own process group), killing it after ``timeout`` s; wall time and peak memory
-    (the larger of the group's summed PSS and the largest process's RSS)."""
+    (the larger of the group's summed PSS and the largest process's RSS).
+
+    ``sample_memory=False`` leaves out the group's sampling (:class:`_GroupMemory`): the peak is then
+    the largest single process's RSS only, and the wall time is the command's own. Sampling is not
+    free: at 10k articles each pass read the ingest's five processes' memory maps in 15-28 ms of
+    CPU, ten times a second, on a machine of two cores the ingest keeps busy (BENCHMARKS.md, run Q).
+    Runs timed against each other are taken without it, their memory in runs of their own."""
     with tempfile.TemporaryFile() as err, tempfile.TemporaryFile() as out_tmp:
         out = open(stdout_path, "wb") if stdout_path else out_tmp  # noqa: SIM115 - closed in the finally below
         try:
@@ -80,7 +93,7 @@ def run(cmd: list[str], *, timeout: float, stdout_path: Path | None = None, cwd:
 
             timer = threading.Timer(timeout, kill)
             timer.start()
-            sampler = _GroupMemory(process.pid)
+            sampler = _GroupMemory(process.pid) if sample_memory else None
             try:
                 _, status, usage = os.wait4(process.pid, 0)
             except BaseException:  # interrupted (Ctrl-C, SIGTERM): take the child's group down with us
@@ -89,7 +102,8 @@ def run(cmd: list[str], *, timeout: float, stdout_path: Path | None = None, cwd:
                 raise
             finally:
                 timer.cancel()
-                sampler.stop()
+                if sampler is not None:
+                    sampler.stop()
             seconds = time.perf_counter() - started
             process.returncode = os.waitstatus_to_exitcode(status)
         finally:
@@ -101,7 +115,7 @@ def run(cmd: list[str], *, timeout: float, stdout_path: Path | None = None, cwd:
         if not stdout_path:
             out_tmp.seek(0)
             stdout = out_tmp.read().decode("utf-8", "replace")
-    peak = max(usage.ru_maxrss * 1024, sampler.peak)
+    peak = max(usage.ru_maxrss * 1024, sampler.peak if sampler is not None else 0)
     return Run(seconds, process.returncode, peak, killed.is_set(), stdout, stderr)
 
 

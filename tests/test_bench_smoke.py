@@ -207,3 +207,21 @@ def test_speed_bench_compares_the_ingest_with_a_bulk_load_as_left_and_settled(tm
     assert row["settled_size_ratio"] == row["store_settled_quad_bytes"] / row["bulk_settled_bytes"]
     # One load each way: the same quads make stores of about the same size.
     assert 0.8 < row["size_ratio"] < 1.25 and 0.8 < row["settled_size_ratio"] < 1.25, row
+    # The peak memory comes from a sampled run of its own (the timed ones are not sampled): kg with
+    # its libraries and the batch's graphs (one batch: in the one process), not a bare interpreter.
+    ingest = json.loads(figures.read_text(encoding="utf-8"))[str(ARTICLES)]["ingest"]
+    assert "ingest_peak_mib" not in row and len(ingest["ingest_peak_mib"]) == 1
+    assert 100 < ingest["ingest_peak_mib"][0] == ingest["max_ingest_peak_mib"] < 2000, ingest
+
+
+def test_the_memory_sampler_sums_the_group_and_timed_runs_go_without_it() -> None:
+    """bench/run.py's run(): sampled, the peak is the process group's summed memory (a parent and
+    its child holding 200 MiB each); not sampled, the largest process's alone."""
+    child = "import time; b = b'x' * (200 << 20); time.sleep(1.5)"
+    parent = f"import subprocess, sys; b = b'x' * (200 << 20); subprocess.run([sys.executable, '-c', {child!r}])"
+    sampled = bench_run.run([sys.executable, "-c", parent], timeout=60)
+    alone = bench_run.run([sys.executable, "-c", parent], timeout=60, sample_memory=False)
+    assert sampled.returncode == alone.returncode == 0
+    mib = 1 << 20
+    assert sampled.max_rss > 400 * mib, sampled.max_rss / mib
+    assert 200 * mib < alone.max_rss < 300 * mib, alone.max_rss / mib
