@@ -61,6 +61,9 @@ class Run:
     timed_out: bool
     stdout: str = ""
     stderr: str = ""
+    #: CPU the memory sampler spent (its own thread, in this process) and its passes.
+    sampler_cpu_s: float = 0.0
+    sampler_passes: int = 0
 
 
 def run(
@@ -116,7 +119,10 @@ def run(
             out_tmp.seek(0)
             stdout = out_tmp.read().decode("utf-8", "replace")
     peak = max(usage.ru_maxrss * 1024, sampler.peak if sampler is not None else 0)
-    return Run(seconds, process.returncode, peak, killed.is_set(), stdout, stderr)
+    result = Run(seconds, process.returncode, peak, killed.is_set(), stdout, stderr)
+    if sampler is not None:
+        result.sampler_cpu_s, result.sampler_passes = sampler.cpu, sampler.passes
+    return result
 
 
 def _pss(process: Path) -> int:
@@ -137,13 +143,14 @@ class _GroupMemory:
 
     def __init__(self, group: int) -> None:
         self.group, self.peak = group, 0
+        self.cpu, self.passes = 0.0, 0
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._sample, daemon=True)
         self._thread.start()
 
     def _sample(self) -> None:
         while not self._done.wait(0.1):
-            total = 0
+            started, total = time.thread_time(), 0
             for entry in os.scandir("/proc"):
                 if not entry.name.isdigit():
                     continue
@@ -154,6 +161,8 @@ class _GroupMemory:
                 except (OSError, ValueError, IndexError):
                     continue  # the process ended meanwhile
             self.peak = max(self.peak, total)
+            self.cpu += time.thread_time() - started
+            self.passes += 1
 
     def stop(self) -> None:
         self._done.set()
