@@ -150,7 +150,8 @@ class DerivationInputs:
             self._file.flush()
         self._file.seek(0)
         memory = ox.Store()
-        # lenient: every line was parsed already, by the screen and by the store's own load.
+        # lenient: every line was parsed already, by the screen, and the store's own load parses them
+        # strictly (a failure there stops the ingest before anything derived from them is written).
         memory.load(self._file, format=ox.RdfFormat.N_TRIPLES, lenient=True)
         return _Memory(memory)
 
@@ -296,6 +297,16 @@ def rederive(store: EmbeddedStore, inputs: DerivationInputs | None = None) -> in
     the queries then run on those instead of the store.
     """
     source: Selecting = inputs.store() if inputs is not None and inputs.usable else store
-    triples = derived_triples(source)
+    return write_derived(store, derived_triples(source))
+
+
+def derived_from(inputs: DerivationInputs) -> list[tuple[URIRef, URIRef, Node]]:
+    """What ``graph/derived`` is to hold, from ``inputs`` alone (``inputs.usable``): worked out
+    before the ingest's graphs are in the store, since it reads none of them there."""
+    return derived_triples(inputs.store())
+
+
+def write_derived(store: EmbeddedStore, triples: list[tuple[URIRef, URIRef, Node]]) -> int:
+    """Replace ``graph/derived`` with ``triples``; returns their number."""
     store.replace([GraphReplacement(DERIVED_GRAPH, ntriples(triples))])
     return len(triples)
