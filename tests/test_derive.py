@@ -150,3 +150,30 @@ def test_an_ingest_into_a_store_holding_positions_reads_the_store(
         ingest(articles[len(articles) // 2 :], store, registry_path=registry, workers=1)
         assert used == [True]  # the second ingest read the store
         assert _derived(store) == whole
+
+
+def test_a_lone_load_has_the_derivation_beside_it_and_many_pieces_after_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """One piece is loaded in one thread: graph/derived is worked out from the inputs meanwhile.
+    Pieces of at least as many as there are loaders keep the cores busy: it is derived after them.
+    Either way graph/derived is what the store implies."""
+    from kg.ingest import pipeline
+
+    calls: list[str] = []
+    early, late = pipeline.derived_from, pipeline.rederive
+    monkeypatch.setattr(pipeline, "derived_from", lambda inputs: calls.append("beside") or early(inputs))
+    monkeypatch.setattr(pipeline, "rederive", lambda store, inputs: calls.append("after") or late(store, inputs))
+    with EmbeddedStore(tmp_path / "one") as store:
+        ingest([CORPUS], store, batch_size=2, workers=1)
+        one = _derived(store)
+        assert one == _from_the_store(store)
+    assert calls == ["beside"]
+    calls.clear()
+    with EmbeddedStore(tmp_path / "pieces") as store:
+        # Six articles in batches of three, a piece each: as many pieces as loaders.
+        assert pipeline.LOADERS == 2
+        ingest([CORPUS], store, batch_size=3, workers=1, piece_quads=1, single_load_quads=0)
+        assert _derived(store) == one
+    assert calls == ["after"]
+    assert len([t for t in one if t[1] == GPO.positionDate]) > 10
