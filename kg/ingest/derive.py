@@ -39,6 +39,9 @@ from kg.iris import derived_iri
 from kg.store import EmbeddedStore, GraphReplacement, Selecting, ntriples, plain_values, temporary_space
 from kg.terms import BASE, CORPUS_ACTION, DERIVED_GRAPH, GPO, SCHEMA
 
+#: What graph/derived holds, as :func:`derived_triples` makes it.
+DerivedTriples = list[tuple[URIRef, URIRef, Node]]
+
 #: The rule that made the candidates, versioned: a changed rule is a different activity.
 RULE = URIRef(f"{BASE}id/rule/consecutive-positions-on-corpus-action/1")
 
@@ -249,7 +252,7 @@ def _values(values: set[str]) -> str:
     return f" ({', '.join(sorted(values))})" if values else ""
 
 
-def derived_triples(store: Selecting) -> list[tuple[URIRef, URIRef, Node]]:
+def derived_triples(store: Selecting) -> DerivedTriples:
     """The candidates and position dates for everything now in ``store``, each triple once.
 
     A list, not an rdflib graph: the store takes N-Triples text, and adding 10,000 articles'
@@ -257,7 +260,7 @@ def derived_triples(store: Selecting) -> list[tuple[URIRef, URIRef, Node]]:
     """
     positions = _positions(store)
     asserted = {(URIRef(str(a)), URIRef(str(b))) for a, b in store.select_values(_ASSERTED)[1]}
-    triples: list[tuple[URIRef, URIRef, Node]] = []
+    triples: DerivedTriples = []
     add = triples.append
     add((RULE, RDF.type, PROV.Activity))
     add((RULE, RDFS.label, Literal("consecutive positions of one holder on one corpus-level action", lang="en")))
@@ -300,13 +303,13 @@ def rederive(store: EmbeddedStore, inputs: DerivationInputs | None = None) -> in
     return write_derived(store, derived_triples(source))
 
 
-def derived_from(inputs: DerivationInputs) -> list[tuple[URIRef, URIRef, Node]]:
+def derived_from(inputs: DerivationInputs) -> DerivedTriples:
     """What ``graph/derived`` is to hold, from ``inputs`` alone (``inputs.usable``): worked out
     before the ingest's graphs are in the store, since it reads none of them there."""
     return derived_triples(inputs.store())
 
 
-def write_derived(store: EmbeddedStore, triples: list[tuple[URIRef, URIRef, Node]]) -> int:
+def write_derived(store: EmbeddedStore, triples: DerivedTriples) -> int:
     """Replace ``graph/derived`` with ``triples``; returns their number."""
     store.replace([GraphReplacement(DERIVED_GRAPH, ntriples(triples))])
     return len(triples)

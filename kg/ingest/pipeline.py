@@ -27,7 +27,6 @@ from functools import cached_property
 from pathlib import Path
 
 from rdflib import Graph, URIRef
-from rdflib.term import Node
 
 from kg import __version__
 from kg.errors import InputError, Problem
@@ -41,7 +40,15 @@ from kg.ingest.annotations import (
     load_registry,
 )
 from kg.ingest.build import Triples, article_triples, corpus_graph, provenance_triples, registry_graph
-from kg.ingest.derive import READS, DerivationInputs, derivation_reads, derived_from, rederive, write_derived
+from kg.ingest.derive import (
+    READS,
+    DerivationInputs,
+    DerivedTriples,
+    derivation_reads,
+    derived_from,
+    rederive,
+    write_derived,
+)
 from kg.ingest.yamlfile import check_file
 from kg.iris import ingest_activity_iri, source_file_iri
 from kg.parallel import ordered_map, worker_state
@@ -210,7 +217,7 @@ def _finish(
     index: IndexUpdate,
     *,
     was_empty: bool,
-    derived: Future[list[tuple[URIRef, URIRef, Node]]] | None = None,
+    derived: Future[DerivedTriples] | None = None,
 ) -> None:
     """After the last load: graph/derived (``derived``, when it was worked out beside the loads),
     compaction, and the full-text index committed."""
