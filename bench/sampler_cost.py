@@ -28,7 +28,8 @@ import run as harness  # bench/run.py
 import speed  # bench/speed.py: the commands it times
 
 
-def timed(command: list[str], sampled: bool, timeout: float) -> harness.Run:
+def measured(command: list[str], sampled: bool, timeout: float) -> harness.Run:
+    """``command`` run once, with the memory sampler or without."""
     return speed.checked(harness.run(command, timeout=timeout, sample_memory=sampled), " ".join(command[:4]))
 
 
@@ -48,14 +49,14 @@ def main(argv: list[str] | None = None) -> int:
             "ingest": speed.kg("ingest", str(args.corpus), "--store", str(store)),
             "bulk": [speed.PYTHON, "-c", speed.BULK_LOAD, str(bulk), str(nquads)],
         }
-        timed(commands["ingest"], False, args.timeout)
-        timed([speed.PYTHON, "-c", speed.RAW_DUMP, str(store), str(nquads)], False, args.timeout)
+        measured(commands["ingest"], False, args.timeout)
+        measured([speed.PYTHON, "-c", speed.RAW_DUMP, str(store), str(nquads)], False, args.timeout)
         for n in range(args.pairs):
             row: dict[str, Any] = {}
             for what, command in commands.items():
                 for sampled in (True, False) if n % 2 == 0 else (False, True):
                     shutil.rmtree(store if what == "ingest" else bulk, ignore_errors=True)
-                    result = timed(command, sampled, args.timeout)
+                    result = measured(command, sampled, args.timeout)
                     key = f"{what}_{'sampled' if sampled else 'plain'}"
                     row[f"{key}_s"] = result.seconds
                     if sampled:

@@ -12,8 +12,9 @@ at all. At most ``workers + 1`` batches are in flight and the gathered graphs wa
 memory does not grow with the corpus. The registry, vocabularies and ontology are written with the
 first valid batch, so a run in which nothing is valid leaves the store exactly as it was. The index
 rows are written in one SQLite transaction, committed after the store's last write.
-``graph/derived`` is computed after the last load; into a store that held nothing it reads, from
-what the workers handed on with each article (see :mod:`kg.ingest.derive`).
+``graph/derived`` is written after the last load; into a store that held nothing it reads, it is
+computed from what the workers handed on with each article (see :mod:`kg.ingest.derive`), beside
+the load when that is a lone one.
 """
 
 from __future__ import annotations
@@ -202,7 +203,8 @@ def ingest(
             # Fewer pieces than loaders leave a core idle during the loads (a run of at most
             # SINGLE_LOAD_QUADS is one piece, parsed in one thread): graph/derived, which reads only
             # what the workers handed on, is worked out there meanwhile (1k: 0.7-0.9 s of 16 s).
-            # With more pieces the loads keep both cores busy, and it waits for the compaction's side.
+            # With as many pieces as loaders, or more, the loads keep both cores busy: it is derived
+            # afterwards, beside the compaction.
             derived = None
             if committer.written and inputs is not None and inputs.usable and committer.pieces_left < LOADERS:
                 derived = pool.submit(derived_from, inputs)
@@ -305,9 +307,14 @@ class _Committer:
             self._close_piece()
 
     @property
+    def _gathering(self) -> bool:
+        """Whether the piece being gathered holds anything (quads, or articles to report with it)."""
+        return bool(self.staging.quads or self.piece_articles)
+
+    @property
     def pieces_left(self) -> int:
         """The pieces :meth:`load` is to load (those gathered, and the one being gathered)."""
-        return len(self.pending) + bool(self.staging.quads or self.piece_articles)
+        return len(self.pending) + self._gathering
 
     def _piece_full(self) -> bool:
         """Whether the piece being gathered is complete (see :data:`kg.store.PIECE_QUADS`)."""
@@ -321,7 +328,7 @@ class _Committer:
     def load(self) -> None:
         """Bulk-load the gathered pieces, LOADERS at a time, reporting each one's articles once it is
         stored. A failed load stops the pieces not yet started and is raised."""
-        if self.staging.quads or self.piece_articles:
+        if self._gathering:
             self._close_piece()
         self.pieces += sum(1 for staging, _ in self.pending if staging.quads)
         pool = ThreadPoolExecutor(max_workers=LOADERS, thread_name_prefix="kg-load")
