@@ -173,6 +173,26 @@ class GPO(DefinedNamespace):
     laterDate: URIRef
 
 
+class Terms:
+    """A namespace whose terms are each made once, on first use.
+
+    rdflib makes (and checks) a new :class:`URIRef` on every attribute of a namespace, about 1 µs
+    each; building one article asks for some 400, a quarter of the builder's time (BENCHMARKS.md,
+    run R). ``Terms(RDF).type`` is ``RDF.type``, kept after the first access; a closed namespace
+    (``GPO``, ``RDF``) still refuses a name it does not declare.
+    """
+
+    def __init__(self, namespace: type[DefinedNamespace] | Namespace) -> None:
+        self._namespace = namespace
+
+    def __getattr__(self, name: str) -> URIRef:
+        if name.startswith("_"):  # not a term: copy, pickle and the like look for these
+            raise AttributeError(name)
+        term: URIRef = getattr(self._namespace, name)
+        setattr(self, name, term)  # found in the instance from now on, without __getattr__
+        return term
+
+
 def scheme_iri(scheme: str) -> URIRef:
     """IRI of a concept scheme: ``{BASE}vocab/{scheme}``."""
     if scheme not in SCHEMES:

@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, Protocol
 
 from rdflib import Graph, Literal, URIRef
-from rdflib.namespace import DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD
+from rdflib import namespace as ns
 
 from kg.ingest.anchoring import Anchor
 from kg.ingest.annotations import (
@@ -46,10 +46,18 @@ from kg.iris import (
     span_iri,
 )
 from kg.store import ntriples
-from kg.terms import GPO, OA, ONTOLOGY_IRI, SCHEMA, concept
+from kg import terms
+from kg.terms import ONTOLOGY_IRI, Terms, concept
 from kg.terms import article_graph as article_graph_iri
 
 Triple = tuple[URIRef, URIRef, URIRef | Literal]
+
+# The namespaces, each term made once (see kg.terms.Terms): the builder is the ingest's hot path.
+GPO, OA, SCHEMA = Terms(terms.GPO), Terms(terms.OA), Terms(terms.SCHEMA)
+DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD = (
+    Terms(namespace)
+    for namespace in (ns.DCTERMS, ns.ORG, ns.PROV, ns.RDF, ns.RDFS, ns.SKOS, ns.TIME, ns.XSD)
+)
 
 
 class _Sink(Protocol):
