@@ -7,13 +7,14 @@ import json
 import re
 from itertools import chain
 
+import pytest
 from jsonschema import Draft202012Validator
 from rdflib import URIRef
 from rdflib.namespace import OWL, RDF, RDFS, SKOS
 
 from kg.ingest.schema import SCHEMA_FILES, render
 from kg.resources import data_dir, data_files
-from kg.terms import GPO, ONTOLOGY_IRI, SCHEMES, concept_namespace, scheme_iri
+from kg.terms import GPO, OA, ONTOLOGY_IRI, SCHEMES, Terms, concept_namespace, scheme_iri
 from kg.vocabulary import concepts, ontology_graph, vocabulary_graph
 
 DECLARATIONS = (OWL.Class, OWL.ObjectProperty, OWL.DatatypeProperty, OWL.AnnotationProperty)
@@ -189,3 +190,18 @@ def test_plain_prefixes_are_the_rdflib_namespaces() -> None:
     from kg.iris import REGISTRY_NAMESPACES
 
     assert {k: str(v) for k, v in REGISTRY_NAMESPACES.items()} == prefixes.REGISTRY_PREFIXES
+
+
+def test_terms_made_once_are_the_namespace_terms() -> None:
+    """kg.terms.Terms (the builder's namespaces) gives each namespace's own term, keeps it after the
+    first access, and a closed namespace still refuses a name it does not declare."""
+    gpo, rdf, oa = Terms(GPO), Terms(RDF), Terms(OA)
+    assert (gpo.Statement, rdf.type, oa.exact) == (GPO.Statement, RDF.type, OA.exact)
+    assert type(gpo.Statement) is URIRef
+    assert gpo.Statement is gpo.Statement and "Statement" in vars(gpo)
+    assert [name for name in GPO.__annotations__ if getattr(Terms(GPO), name) != GPO[name]] == []
+    for closed, typo in ((gpo, "holdr"), (rdf, "typo")):
+        with pytest.raises(AttributeError, match=typo):
+            getattr(closed, typo)
+    with pytest.raises(AttributeError):
+        gpo._NS  # noqa: B018 - a private name is not a term

@@ -20,6 +20,7 @@ from typing import Any, Protocol
 from rdflib import Graph, Literal, URIRef
 from rdflib import namespace as ns
 
+from kg import terms
 from kg.ingest.anchoring import Anchor
 from kg.ingest.annotations import (
     CHANGE_KEYS,
@@ -46,7 +47,6 @@ from kg.iris import (
     span_iri,
 )
 from kg.store import ntriples
-from kg import terms
 from kg.terms import ONTOLOGY_IRI, Terms, concept
 from kg.terms import article_graph as article_graph_iri
 
@@ -55,8 +55,7 @@ Triple = tuple[URIRef, URIRef, URIRef | Literal]
 # The namespaces, each term made once (see kg.terms.Terms): the builder is the ingest's hot path.
 GPO, OA, SCHEMA = Terms(terms.GPO), Terms(terms.OA), Terms(terms.SCHEMA)
 DCTERMS, ORG, PROV, RDF, RDFS, SKOS, TIME, XSD = (
-    Terms(namespace)
-    for namespace in (ns.DCTERMS, ns.ORG, ns.PROV, ns.RDF, ns.RDFS, ns.SKOS, ns.TIME, ns.XSD)
+    Terms(namespace) for namespace in (ns.DCTERMS, ns.ORG, ns.PROV, ns.RDF, ns.RDFS, ns.SKOS, ns.TIME, ns.XSD)
 )
 
 
