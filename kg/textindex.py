@@ -33,8 +33,8 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from kg.errors import QueryError, StoreError
-from kg.prefixes import ACTOR_NS, ARTICLE_GRAPH_NS, ARTICLE_NS, PROVENANCE_GRAPH_IRI, REGISTRY_GRAPH_IRI
-from kg.store import EmbeddedStore, Selecting, plain_values, stored_article_ids
+from kg.prefixes import ACTOR_NS, ARTICLE_GRAPH_NS, ARTICLE_NS, PREFIXES, PROVENANCE_GRAPH_IRI, REGISTRY_GRAPH_IRI
+from kg.store import RDF_TYPE, EmbeddedStore, Selecting, lines_with, plain_values, stored_article_ids
 
 # No rdflib (nor kg.terms, which is built on it): kg query's grouped answers read article headlines
 # from here, and its start-up has no room for rdflib's import.
@@ -146,6 +146,25 @@ _TEXT_FILES = (
 SELECT ?file ?name ?sha WHERE { VALUES ?file { %s } ?file schema:name ?name ; gpo:sha256 ?sha . }"""
 )
 
+#: Every predicate of the queries :func:`index_rows` runs. Each of their triple patterns names one
+#: (none has a variable predicate), so no triple of another predicate can change an answer: an ingest
+#: worker's scratch store (:class:`BatchIndex`) holds only these: three fifths of a batch's text and two
+#: fifths of the context, and a batch's rows in 85 ms instead of 127-172 (1k; BENCHMARKS.md, run R).
+#: tests/test_search.py checks the list against the queries.
+INDEX_PREDICATES = frozenset(
+    f"<{PREFIXES[prefix]}{name}>"
+    for prefix, names in (
+        ("gpo", "conditionText conditionType evidenceKind expressedIn hasCondition hasEvidence holder inContextOf"),
+        ("gpo", "onBehalfOf polarity sha256 speaker speakerCapacity speakerDescription stance statedOn towards"),
+        ("oa", "end exact hasSelector start"),
+        ("rdfs", "label"),
+        ("schema", "datePublished headline name publisher"),
+        ("skos", "prefLabel"),
+    )
+    for name in names.split()
+) | {RDF_TYPE}
+
+
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta(key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS articles(
@@ -256,13 +275,14 @@ class BatchIndex:
 
     For each batch, an in-memory Oxigraph store holds the batch's article graphs and provenance and
     the graphs the index queries read besides (the registry, corpus, vocabulary and ontology graphs:
-    ``context``, N-Triples by graph), and is queried by the same SPARQL as the store's articles
-    (:func:`index_rows`). Labels come only from those graphs (an article graph
-    labels only nodes of its own article), so the rows are those the store would give.
+    ``context``, N-Triples by graph), each only its triples of :data:`INDEX_PREDICATES`, and is
+    queried by the same SPARQL as the store's articles (:func:`index_rows`). Labels come only from
+    those graphs (an article graph labels only nodes of its own article), so the rows are those the
+    store would give.
     """
 
     def __init__(self, context: Mapping[str, str]) -> None:
-        self._context = "".join(_quads(text, ox.NamedNode(graph)) for graph, text in context.items())
+        self._context = "".join(_quads(_read(text), ox.NamedNode(graph)) for graph, text in context.items())
         self._store = ox.Store()
 
     def select_values(self, query: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
@@ -277,7 +297,7 @@ class BatchIndex:
         # (memory grew by about 4 MB a batch), and loading the context again costs about 10 ms.
         self._store = ox.Store()
         quads = [
-            _quads(triples, ox.NamedNode(ARTICLE_GRAPH_NS + sid)) + _quads(about, provenance)
+            _quads(_read(triples), ox.NamedNode(ARTICLE_GRAPH_NS + sid)) + _quads(_read(about), provenance)
             for sid, (triples, about) in articles.items()
         ]
         # Lenient: the text is N-Triples kg wrote itself, parsed strictly when the store loads it (a
@@ -287,6 +307,11 @@ class BatchIndex:
             return index_rows(self, sorted(articles), annotation_files)
         finally:
             self._store = ox.Store()
+
+
+def _read(triples: str) -> str:
+    """The lines of N-Triples ``triples`` the index queries read (:data:`INDEX_PREDICATES`)."""
+    return lines_with(triples, INDEX_PREDICATES)
 
 
 def _quads(triples: str, graph: ox.NamedNode) -> str:

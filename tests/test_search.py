@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from conftest import CORPUS, SEED
 
+from kg import textindex
 from kg.cli import main
 from kg.errors import QueryError
 from kg.ingest.pipeline import ingest
@@ -193,6 +194,59 @@ def test_the_rows_the_workers_make_are_those_the_store_gives(
     assert _index_rows(made) == _index_rows(rebuilt) == _index_rows(fallback)
     assert len(_index_rows(made)["articles"]) == 30
     assert _unindexed(made) == _unindexed(rebuilt) == _unindexed(fallback) == []
+
+
+def _predicate(term: object, found: set[str]) -> None:
+    """A triple pattern's predicate: an IRI, or a property path of IRIs (a variable fails)."""
+    from rdflib.paths import Path as PropertyPath
+    from rdflib.term import URIRef
+
+    if isinstance(term, URIRef):
+        found.add(f"<{term}>")
+    elif isinstance(term, PropertyPath):
+        for part in (*getattr(term, "args", ()), getattr(term, "arg", None), getattr(term, "path", None)):
+            if part is not None:
+                _predicate(part, found)
+    else:
+        raise AssertionError(f"the predicate {term!r} reads every triple")
+
+
+def _predicates(node: object, found: set[str]) -> set[str]:
+    """The predicates of the triple patterns in a SPARQL algebra."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "triples":
+                for _, predicate, _ in value:
+                    _predicate(predicate, found)
+            else:
+                _predicates(value, found)
+    elif isinstance(node, list | tuple):
+        for item in node:
+            _predicates(item, found)
+    return found
+
+
+def test_the_workers_scratch_store_holds_every_predicate_the_index_queries_read() -> None:
+    """BatchIndex loads only the triples of INDEX_PREDICATES: the list is exactly the predicates of
+    the queries index_rows runs (read from their algebra), none of which has a variable predicate."""
+    from rdflib.plugins.sparql import prepareQuery
+
+    class Recording:
+        def __init__(self) -> None:
+            self.queries: list[str] = []
+
+        def select_values(self, query: str) -> tuple[list[str], list[tuple[str | None, ...]]]:
+            self.queries.append(query)
+            return [], []
+
+    store = Recording()
+    textindex.index_rows(store, ["an-article"], {"an-article": Path("an-article.yaml")})
+    assert len(store.queries) == 7
+    found: set[str] = set()
+    for query in store.queries:
+        _predicates(prepareQuery(query).algebra, found)
+    assert found == textindex.INDEX_PREDICATES
+    assert {"<http://www.w3.org/ns/oa#exact>", "<https://schema.org/publisher>"} <= found
 
 
 def test_the_best_hits_are_cut_inside_the_full_text_table_without_changing_them(

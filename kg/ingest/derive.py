@@ -36,7 +36,7 @@ from rdflib.namespace import PROV, RDF, RDFS, XSD
 from rdflib.term import Node
 
 from kg.iris import derived_iri
-from kg.store import EmbeddedStore, GraphReplacement, Selecting, ntriples, plain_values, temporary_space
+from kg.store import EmbeddedStore, GraphReplacement, Selecting, lines_with, ntriples, plain_values, temporary_space
 from kg.terms import BASE, CORPUS_ACTION, DERIVED_GRAPH, GPO, SCHEMA
 
 #: What graph/derived holds, as :func:`derived_triples` makes it.
@@ -105,24 +105,16 @@ READS: tuple[tuple[None, URIRef, URIRef | None], ...] = (
 IN_MEMORY_LIMIT = 160_000_000
 
 
-#: READS as the terms of N-Triples lines (kg.store.ntriples: one space between the terms, and a
-#: subject without spaces): the predicates read whatever the object, and the objects of rdf:type read.
+#: READS as N-Triples terms (see :func:`kg.store.lines_with`): the predicates read whatever the
+#: object, and the objects of rdf:type read.
 _READ_PREDICATES = frozenset(f"<{predicate}>" for _, predicate, obj in READS if obj is None)
-_READ_TYPE_ENDS = frozenset(f"<{obj}> ." for _, predicate, obj in READS if obj is not None)
-_TYPE = f"<{RDF.type}>"
+_READ_TYPES = frozenset(f"<{obj}>" for _, predicate, obj in READS if obj is not None)
 
 
 def derivation_reads(text: str) -> str:
     """The lines of the N-Triples document ``text`` that the derivation reads (:data:`READS`): what
-    an ingest worker hands on with each article it built (a fifth of its lines). Read from the text
-    the worker has made anyway: a third of the time of testing each rdflib triple, whose hash is
-    computed in Python (BENCHMARKS.md, run O)."""
-    kept = []
-    for line in text.split("\n"):  # not splitlines(): a literal may hold U+2028 and the like unescaped
-        terms = line.split(" ", 2)
-        if len(terms) == 3 and (terms[1] in _READ_PREDICATES or (terms[1] == _TYPE and terms[2] in _READ_TYPE_ENDS)):
-            kept.append(line + "\n")
-    return "".join(kept)
+    an ingest worker hands on with each article it built (a fifth of its lines)."""
+    return lines_with(text, _READ_PREDICATES, _READ_TYPES)
 
 
 class DerivationInputs:
