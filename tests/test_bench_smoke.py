@@ -225,3 +225,22 @@ def test_the_memory_sampler_sums_the_group_and_timed_runs_go_without_it() -> Non
     mib = 1 << 20
     assert sampled.max_rss > 400 * mib, sampled.max_rss / mib
     assert 200 * mib < alone.max_rss < 300 * mib, alone.max_rss / mib
+
+
+def test_worker_instructions_counts_a_workers_preparation_of_the_articles_after_the_warm_up(tmp_path: Path) -> None:
+    """bench/worker_instructions.py runs its program under valgrind; run here as it is: the warm-up
+    batch (80 articles), then the counted ones in batches of the checkout's size, all valid."""
+    spec = importlib.util.spec_from_file_location("worker_instructions", REPO / "bench" / "worker_instructions.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    _generate(tmp_path / "corpus", module.WARM_UP + 30)
+    done = subprocess.run(
+        [sys.executable, "-c", module.PREPARE, str(tmp_path / "corpus" / "articles"), "30"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=dict(os.environ, PYTHONPATH=str(REPO)),
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["80", "30"]
