@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Protocol, cast
 import pyoxigraph as ox
 
 from kg.errors import StoreError
-from kg.prefixes import ARTICLE_GRAPH_NS, PROVENANCE_GRAPH_IRI
+from kg.prefixes import ARTICLE_GRAPH_NS, PREFIXES, PROVENANCE_GRAPH_IRI
 
 if TYPE_CHECKING:  # rdflib is imported where a caller's rdflib terms or graphs are handled, not here:
     # reading the store (kg query) answers with pyoxigraph's terms and needs none of its ~0.1 s import.
@@ -118,7 +118,7 @@ def ntriples(triples: Iterable[tuple[Node, Node, Node]]) -> str:
 
 
 #: rdf:type as :func:`ntriples` writes it.
-RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+RDF_TYPE = f"<{PREFIXES['rdf']}type>"
 
 
 def lines_with(text: str, predicates: frozenset[str], types: frozenset[str] = frozenset()) -> str:

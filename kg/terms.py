@@ -176,10 +176,11 @@ class GPO(DefinedNamespace):
 class Terms:
     """A namespace whose terms are each made once, on first use.
 
-    rdflib makes (and checks) a new :class:`URIRef` on every attribute of a namespace, about 1 µs
-    each; building one article asks for some 400, a quarter of the builder's time (BENCHMARKS.md,
-    run R). ``Terms(RDF).type`` is ``RDF.type``, kept after the first access; a closed namespace
-    (``GPO``, ``RDF``) still refuses a name it does not declare.
+    rdflib answers every attribute of a namespace in Python (a :class:`DefinedNamespace` through its
+    metaclass and a cache, a :class:`Namespace` by making and checking a new :class:`URIRef`), about
+    1 µs each; building one article asks some 400 times, about a third of the builder's time
+    (BENCHMARKS.md, run R). ``Terms(RDF).type`` is ``RDF.type``, kept after the first access; a
+    closed namespace (``GPO``, ``RDF``) still refuses a name it does not declare.
     """
 
     def __init__(self, namespace: type[DefinedNamespace] | Namespace) -> None:

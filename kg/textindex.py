@@ -149,7 +149,8 @@ SELECT ?file ?name ?sha WHERE { VALUES ?file { %s } ?file schema:name ?name ; gp
 #: Every predicate of the queries :func:`index_rows` runs. Each of their triple patterns names one
 #: (none has a variable predicate), so no triple of another predicate can change an answer: an ingest
 #: worker's scratch store (:class:`BatchIndex`) holds only these: three fifths of a batch's text and two
-#: fifths of the context, and a batch's rows in 85 ms instead of 127-172 (1k; BENCHMARKS.md, run R).
+#: fifths of the context, and a batch of 40 gets its rows in 85 ms instead of 127-172 (BENCHMARKS.md,
+#: run R).
 #: tests/test_search.py checks the list against the queries.
 INDEX_PREDICATES = frozenset(
     f"<{PREFIXES[prefix]}{name}>"
