@@ -33,11 +33,9 @@ from kg.store import EmbeddedStore, stored_article_ids
 from kg.terms import ARTICLE, CORPUS_GRAPH, GPO, REGISTRY_GRAPH, article_graph
 from kg.vocabulary import ontology_graph, vocabulary_graph
 
-#: Articles per validation run (ingest and validate). The per-run cost (the fixed context parsed
-#: again by the screen, about 35 ms; the index rows' context loaded again) favours large batches,
-#: and memory grows with them: an ingest worker's article took 3.7% fewer instructions in batches of
-#: 80 than of 40 (cachegrind, 1k; BENCHMARKS.md, run R).
-BATCH_SIZE = 80
+#: Articles per validation run (ingest and validate). The per-run cost (reading the fixed context
+#: again, about 20 ms) favours large batches, and memory grows with them.
+BATCH_SIZE = 40
 
 
 def validate(
