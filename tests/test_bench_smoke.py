@@ -22,6 +22,7 @@ import pytest
 
 from kg.ingest.pipeline import ingest
 from kg.read.queries import named_queries
+from kg.shacl.engine import BATCH_SIZE
 from kg.store import EmbeddedStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -243,4 +244,4 @@ def test_worker_instructions_counts_a_workers_preparation_of_the_articles_after_
         env=dict(os.environ, PYTHONPATH=str(REPO)),
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.split() == ["80", "30"]
+    assert done.stdout.split() == [str(BATCH_SIZE), "30"]

@@ -34,7 +34,9 @@ from kg.terms import ARTICLE, CORPUS_GRAPH, GPO, REGISTRY_GRAPH, article_graph
 from kg.vocabulary import ontology_graph, vocabulary_graph
 
 #: Articles per validation run (ingest and validate). The per-run cost (reading the fixed context
-#: again, about 20 ms) favours large batches, and memory grows with them.
+#: again, about 20 ms) favours large batches, and memory grows with them: batches of 80 took 3.7%
+#: fewer instructions an article in an ingest worker, but a 10k ingest was no faster and a 1k one
+#: 45 MiB larger (BENCHMARKS.md, run R).
 BATCH_SIZE = 40
 
 
