@@ -215,6 +215,25 @@ def test_speed_bench_compares_the_ingest_with_a_bulk_load_as_left_and_settled(tm
     assert 100 < ingest["ingest_peak_mib"][0] == ingest["max_ingest_peak_mib"] < 2000, ingest
 
 
+def test_speed_times_start_up_by_a_blocking_wait_not_in_steps_of_50_ms() -> None:
+    """bench/speed.py's wall(): a run of about 70 ms is timed as such (Popen.wait with a timeout polls
+    in sleeps of up to 50 ms and reported it as 113.5 ms); a failure and a timeout say which."""
+    spec = importlib.util.spec_from_file_location("bench_speed", REPO / "bench" / "speed.py")
+    speed = importlib.util.module_from_spec(spec)
+    sys.path.insert(0, str(REPO / "bench"))  # speed.py imports run.py as its harness
+    try:
+        spec.loader.exec_module(speed)
+    finally:
+        sys.path.remove(str(REPO / "bench"))
+    sleep = shutil.which("sleep")
+    assert 0.07 <= min(speed.wall([sleep, "0.07"], 10) for _ in range(5)) < 0.11
+    with pytest.raises(subprocess.CalledProcessError) as failed:
+        speed.wall([sys.executable, "-c", "raise SystemExit(3)"], 10)
+    assert failed.value.returncode == 3
+    with pytest.raises(subprocess.TimeoutExpired):
+        speed.wall([sleep, "5"], 0.3)
+
+
 def test_the_memory_sampler_sums_the_group_and_timed_runs_go_without_it() -> None:
     """bench/run.py's run(): sampled, the peak is the process group's summed memory (a parent and
     its child holding 200 MiB each); not sampled, the largest process's alone."""
