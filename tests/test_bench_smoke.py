@@ -16,6 +16,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import types
 from pathlib import Path
 
 import pytest
@@ -33,6 +34,15 @@ bench_run = sys.modules["bench_run"] = importlib.util.module_from_spec(_spec)  #
 _spec.loader.exec_module(bench_run)
 query_cases, case_label = bench_run.query_cases, bench_run.case_label
 ARTICLES = 20
+
+
+def _bench_module(name: str) -> types.ModuleType:
+    """bench/NAME.py, loaded as a module (bench/ is not a package)."""
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", REPO / "bench" / f"{name}.py")
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 def _generate(out: Path, articles: int, seed: int = 7) -> None:
@@ -218,10 +228,8 @@ def test_speed_bench_compares_the_ingest_with_a_bulk_load_as_left_and_settled(tm
 def test_speed_times_start_up_by_a_blocking_wait_not_in_steps_of_50_ms() -> None:
     """bench/speed.py's wall(): a run of about 70 ms is timed as such (Popen.wait with a timeout polls
     in sleeps of up to 50 ms and reported it as 113.5 ms); a failure and a timeout say which."""
-    spec = importlib.util.spec_from_file_location("bench_speed", REPO / "bench" / "speed.py")
-    speed = importlib.util.module_from_spec(spec)
     sys.modules.setdefault("run", bench_run)  # speed.py imports bench/run.py as `run`, its harness
-    spec.loader.exec_module(speed)
+    speed = _bench_module("speed")
     sleep = shutil.which("sleep")
     assert 0.07 <= min(speed.wall([sleep, "0.07"], 10) for _ in range(5)) < 0.11
     with pytest.raises(subprocess.CalledProcessError) as failed:
@@ -247,10 +255,7 @@ def test_the_memory_sampler_sums_the_group_and_timed_runs_go_without_it() -> Non
 def test_worker_instructions_counts_a_workers_preparation_of_the_articles_after_the_warm_up(tmp_path: Path) -> None:
     """bench/worker_instructions.py runs its program under valgrind; run here as it is: the warm-up
     batch (80 articles), then the counted ones in batches of the checkout's size, all valid."""
-    spec = importlib.util.spec_from_file_location("worker_instructions", REPO / "bench" / "worker_instructions.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _bench_module("worker_instructions")
     _generate(tmp_path / "corpus", module.WARM_UP + 30)
     done = subprocess.run(
         [sys.executable, "-c", module.PREPARE, str(tmp_path / "corpus" / "articles"), "30"],
